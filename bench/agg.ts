@@ -51,8 +51,8 @@ async function preAggregatorNames(): Promise<string[]> {
   if (!existsSync(new URL(path, import.meta.url))) return [];
   try {
     const mod = (await import(path)) as Record<string, unknown>;
-    const registry = (mod.preaggregators ?? mod.preAggregators) as Record<string, unknown> | undefined;
-    return registry ? Object.keys(registry) : [];
+    const registry = mod.preaggregators as { names(): string[] } | undefined;
+    return registry ? registry.names() : [];
   } catch {
     return [];
   }
@@ -60,7 +60,7 @@ async function preAggregatorNames(): Promise<string[]> {
 
 /** Every registered rule with its defaults, Multi-Krum, and `pre > mean` for each pre-aggregator that composes. */
 async function defaultSpecs(): Promise<string[]> {
-  const specs = Object.keys(aggregators);
+  const specs = aggregators.names();
   if (specs.includes('krum')) specs.push(`krum(m=${N - F})`);
   for (const pre of await preAggregatorNames()) specs.push(`${pre} > mean`);
   return specs;

@@ -43,11 +43,11 @@ async function bench(name: BackendName): Promise<void> {
   const streams = createStreams('bench');
   const task = await buildTask({
     dataset: 'mnist',
+    datasetParams: { mnist: { trainSize: 60000, testSize: 10000 } },
     partition: 'iid',
+    model: 'logreg',
     batchSize: BATCH,
     workers: 10,
-    synthetic: { classes: 10, features: 20, trainSize: 1, testSize: 1, separation: 1 },
-    mnist: { trainSize: 60000, testSize: 10000 },
     backend: name,
     dataRng: streams.get('data'),
   });

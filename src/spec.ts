@@ -31,7 +31,7 @@ export interface OptionSpec {
   choices?: readonly string[];
 }
 
-/** The subset of ParamSpec / AttackParamSpec that validation needs. */
+/** The subset of a parameter declaration (ParamDeclaration in registry.ts) that validation needs. */
 export interface NumericParam {
   default: number;
   min?: number;
@@ -40,6 +40,19 @@ export interface NumericParam {
 }
 
 const NAME = /[A-Za-z][A-Za-z0-9_-]*/y;
+/**
+ * A user's module where a name may stand: a path to a .ts, .mts, .js or .mjs
+ * file (`./my-rule.ts`, `rules/trim.mjs`, `/abs/x.ts`), without spaces or the
+ * spec's own punctuation. Names have no dot, so the two never overlap.
+ */
+const MODULE = /[^\s()[\],>=]*\.(?:ts|mts|js|mjs)(?![^\s()[\],>])/y;
+
+/** Whether a stage name is a user's module path rather than a registered name. */
+export function isModuleName(name: string): boolean {
+  MODULE.lastIndex = 0;
+  const m = MODULE.exec(name);
+  return m !== null && m[0].length === name.length;
+}
 const NUMBER = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 
 export function parseSpec(text: string): SpecStage[] {
@@ -61,7 +74,7 @@ export function parseSpec(text: string): SpecStage[] {
   // A word value: a name with an optional balanced (…) part, or a balanced […] list.
   const balanced = (): string | null => {
     const start = pos;
-    if (text[pos] !== '[' && match(NAME) === null) return null;
+    if (text[pos] !== '[' && match(MODULE) === null && match(NAME) === null) return null;
     if (text[pos] !== '(' && text[pos] !== '[') return text.slice(start, pos);
     const open: string[] = [];
     for (; pos < text.length; pos++) {
@@ -82,7 +95,7 @@ export function parseSpec(text: string): SpecStage[] {
   const stages: SpecStage[] = [];
   for (;;) {
     skipSpace();
-    const name = match(NAME) ?? fail(stages.length ? "expected a name after '>'" : 'expected a name');
+    const name = match(MODULE) ?? match(NAME) ?? fail(stages.length ? "expected a name after '>'" : 'expected a name');
     const params: Record<string, number> = Object.create(null);
     const options: Record<string, string> = Object.create(null);
     skipSpace();
@@ -212,7 +225,7 @@ export function splitList(text: string): string[] {
 }
 
 /** Canonical form, e.g. `krum(m=1)`; parameters in declaration order, then options. */
-export function formatSpec(name: string, params: Record<string, number>, options: Record<string, string> = {}): string {
+export function formatSpec(name: string, params: Record<string, number | string>, options: Record<string, string> = {}): string {
   const entries: [string, string | number][] = [...Object.entries(params), ...Object.entries(options)];
   return entries.length ? `${name}(${entries.map(([k, v]) => `${k}=${v}`).join(', ')})` : name;
 }

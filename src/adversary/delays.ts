@@ -7,7 +7,7 @@
  * slowest honest ones, and with a timeout below max the honest ones miss it.
  */
 import type { DelayChooser } from '../sim/network.ts';
-import { workerIndex } from './knowledge.ts';
+import { workerIndex } from '../sim/address.ts';
 
 export function rushAndStall(isByzantine: (worker: number) => boolean): DelayChooser {
   return (m, { min, max }) => {

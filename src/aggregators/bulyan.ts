@@ -36,10 +36,12 @@
  *   finite.
  */
 import { powerFunction } from '../kernels/power.ts';
-import type { AggregationResult, Aggregator, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult, Aggregator, Requirement } from './types.ts';
 import { commonDimension, isFiniteVector, pairwiseSquaredDistances, squaredDistancesTo } from '../kernels/vector.ts';
 import { lexCompare, sortedClosestMean, sortedColumnwise, sortedMedian } from '../kernels/subsets.ts';
-import { formatSpec, parseSpec, resolveOptions, resolveParams, SpecError, unknownName } from '../spec.ts';
+import { parseSpec, resolveParams, SpecError } from '../spec.ts';
+import { createRegistry } from '../registry.ts';
+import { defineRule } from './define.ts';
 import { cwmed } from './cwmed.ts';
 import { cwtm } from './cwtm.ts';
 import { geomed } from './geomed.ts';
@@ -49,30 +51,24 @@ import { mean } from './mean.ts';
 import { meamed } from './meamed.ts';
 import { phocas } from './phocas.ts';
 
-const INNER: Record<string, AggregatorDefinition> = { krum, geomed, cwmed, cwtm, mean, mda, meamed, phocas };
+const INNER = createRegistry('inner rule of bulyan', [krum, geomed, cwmed, cwtm, mean, mda, meamed, phocas]);
 
 const params = {
-  p: { description: 'ℓp distance of the selection phase (nearest to the inner rule’s output); 2 is Euclidean', default: 2, min: 1 },
+  p: { description: 'ℓp distance of the selection phase (nearest to the inner rule’s output); 2 is Euclidean', default: 2, min: 1, omitAt: 2 },
 };
 
 /** The canonical spec of the default inner rule, which has a fast path (Krum on a precomputed distance matrix). */
 const KRUM = 'krum(m=1)';
 
 const options = {
-  inner: { description: `selection rule: ${Object.keys(INNER).join(', ')}, with its parameters`, default: 'krum' },
+  inner: { description: `selection rule: ${INNER.names().join(', ')}, with its parameters`, default: 'krum' },
 };
 
 /** Builds the inner rule from its spec; throws SpecError for anything but one allowed rule. */
 export function bulyanInner(spec: string): Aggregator {
   const stages = parseSpec(spec);
   if (stages.length > 1) throw new SpecError(`bulyan: inner rule '${spec}' must be a single rule`);
-  const [{ name, params, options: innerOptions }] = stages;
-  if (!Object.hasOwn(INNER, name)) throw unknownName('inner rule of bulyan', name, Object.keys(INNER));
-  const def = INNER[name];
-  if (!def.options && Object.keys(innerOptions).length > 0) {
-    const key = Object.keys(innerOptions)[0];
-    throw new SpecError(`parameter '${key}' of ${name} must be a number (got ${innerOptions[key]})`);
-  }
+  const { def, params, options: innerOptions } = INNER.resolve(stages[0]);
   return def.create(params, innerOptions);
 }
 
@@ -196,27 +192,14 @@ export function bulyanAggregate(
   return { aggregate, diagnostics: { selected, trimmed: f, rule: inner.spec } };
 }
 
-export const bulyan: AggregatorDefinition = {
+export const bulyan = defineRule({
   name: 'bulyan',
   summary: 'Bulyan: select n − 2f inputs with an inner rule (Krum), then average the n − 4f values nearest each coordinate’s median.',
   reference: 'El Mhamdi, Guerraoui, Rouault, The Hidden Vulnerability of Distributed Learning in Byzantium, ICML 2018',
   params,
   options,
-  requirement: (_p, o) => requirementFor(bulyanInner(o?.inner ?? options.inner.default)),
-  stateful: false,
-  randomized: false,
-  create(given, givenOptions) {
-    const { p } = resolveParams('bulyan', params, given);
-    const o = resolveOptions('bulyan', options, givenOptions);
-    const inner = bulyanInner(o.inner);
-    const requirement = requirementFor(inner);
-    return {
-      spec: formatSpec('bulyan', p === 2 ? {} : { p }, { inner: inner.spec }),
-      name: 'bulyan',
-      requirement,
-      stateful: false,
-      randomized: false,
-      aggregate: (vectors, ctx) => bulyanAggregate(vectors, ctx.f, { inner, p }),
-    };
-  },
-};
+  setup: ({ p, inner }) => ({ p, inner: bulyanInner(inner) }),
+  canonical: ({ p, inner }) => ({ p, inner: inner.spec }),
+  requirement: ({ inner }) => requirementFor(inner),
+  aggregate: (vectors, ctx, setup) => bulyanAggregate(vectors, ctx.f, setup),
+});

@@ -21,10 +21,11 @@
  * - An input with a non-finite coordinate contributes 0 (it is treated as
  *   equal to the centre) but still counts in 1/n, so the output stays finite.
  */
-import type { AggregationResult, Aggregator, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult, Aggregator } from './types.ts';
 import { commonDimension, coordinateMedian, isFiniteVector } from '../kernels/vector.ts';
-import { simdClipStep, simdSquaredDistancesTo64 } from '../kernels/simd.ts';
-import { formatSpec, resolveOptions, resolveParams } from '../spec.ts';
+import { kernels } from '../kernels/path.ts';
+import { resolveParams } from '../spec.ts';
+import { defineRule, honestMajority as requirement } from './define.ts';
 
 const params = {
   tau: { description: 'clipping radius τ', default: 10, min: 0 },
@@ -33,11 +34,6 @@ const params = {
 
 const options = {
   init: { description: 'first centre: zero or cwmed of the first inputs', default: 'zero', choices: ['zero', 'cwmed'] },
-};
-
-const requirement: Requirement = {
-  text: 'n ≥ 2f + 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 2 * f + 1,
 };
 
 export interface CcOptions {
@@ -67,7 +63,8 @@ export function ccAggregate(vectors: readonly Float32Array[], f: number, options
   let dist = new Float64Array(n);
   let rows: readonly Float32Array[] = vectors;
   let measured = false;
-  if (centreFinite && simdSquaredDistancesTo64(v, vectors, dist)) {
+  if (centreFinite) {
+    kernels().squaredDistancesTo64(v, vectors, dist);
     const keep = vectors.map((_, i) => dist[i] < Infinity);
     rows = vectors.filter((_, i) => keep[i]);
     dist = dist.filter((_, i) => keep[i]);
@@ -80,19 +77,8 @@ export function ccAggregate(vectors: readonly Float32Array[], f: number, options
   let clipped = 0;
   for (let l = 0; l < L; l++) {
     clipped = 0;
-    // ‖xᵢ − v‖² in one blocked pass, then the clipped step in another (SIMD
-    // kernels; the plain loops below when WebAssembly SIMD is unavailable).
-    if (!(l === 0 && measured) && !simdSquaredDistancesTo64(v, rows, dist)) {
-      for (let i = 0; i < rows.length; i++) {
-        const x = rows[i];
-        let s = 0;
-        for (let j = 0; j < d; j++) {
-          const u = x[j] - v[j];
-          s += u * u;
-        }
-        dist[i] = s;
-      }
-    }
+    // ‖xᵢ − v‖² in one blocked pass, then the clipped step in another.
+    if (!(l === 0 && measured)) kernels().squaredDistancesTo64(v, rows, dist);
     for (let i = 0; i < rows.length; i++) {
       const r = Math.sqrt(dist[i]);
       scales[i] = 1;
@@ -101,15 +87,7 @@ export function ccAggregate(vectors: readonly Float32Array[], f: number, options
         clipped++;
       }
     }
-    if (rows.length === 0 || !simdClipStep(rows, scales, n, v)) {
-      const step = new Float64Array(d);
-      for (let i = 0; i < rows.length; i++) {
-        const x = rows[i];
-        const scale = scales[i];
-        for (let j = 0; j < d; j++) step[j] += scale * (x[j] - v[j]);
-      }
-      for (let j = 0; j < d; j++) v[j] += step[j] / n;
-    }
+    kernels().clipStep(rows, scales, n, v);
   }
   return { aggregate: Float32Array.from(v), diagnostics: { iterations: L, clipped } };
 }
@@ -122,45 +100,36 @@ export interface CcAggregator extends Aggregator {
   reset(): void;
 }
 
-export function createCc(given: Record<string, number> = {}, givenOptions: Record<string, string> = {}): CcAggregator {
-  const p = resolveParams('cc', params, given);
-  const o = resolveOptions('cc', options, givenOptions);
-  let centre: Float32Array | null = null;
-  return {
-    spec: formatSpec('cc', p, o),
-    name: 'cc',
-    requirement,
-    stateful: true,
-    randomized: false,
-    get centre() {
-      return centre;
-    },
-    reset() {
-      centre = null;
-    },
-    aggregate(vectors, ctx) {
-      const d = commonDimension(vectors, 'cc');
-      if (!requirement.check(vectors.length, ctx.f)) {
-        throw new Error(`cc requires ${requirement.text} (got n=${vectors.length}, f=${ctx.f})`);
-      }
-      if (centre === null || centre.length !== d) {
-        centre = o.init === 'cwmed' ? coordinateMedian(vectors) : new Float32Array(d);
-      }
-      const result = ccAggregate(vectors, ctx.f, { tau: p.tau, L: p.L, centre });
-      centre = result.aggregate.slice();
-      return result;
-    },
-  };
-}
-
-export const cc: AggregatorDefinition = {
+export const cc = defineRule({
   name: 'cc',
+  aliases: ['centeredclipping'],
   summary: 'Centered clipping: L steps v ← v + mean of clip_τ(xᵢ − v), started at the previous output.',
   reference: 'Karimireddy, He, Jaggi, Learning from History for Byzantine Robust Optimization, ICML 2021',
   params,
   options,
-  requirement: () => requirement,
+  requirement,
   stateful: true,
-  randomized: false,
-  create: (given, givenOptions) => createCc(given, givenOptions),
-};
+  init({ tau, L, init: start }): Pick<CcAggregator, 'centre' | 'reset' | 'aggregate'> {
+    let centre: Float32Array | null = null;
+    return {
+      get centre() {
+        return centre;
+      },
+      reset() {
+        centre = null;
+      },
+      aggregate(vectors, ctx) {
+        const d = commonDimension(vectors, 'cc');
+        if (!requirement.check(vectors.length, ctx.f)) {
+          throw new Error(`cc requires ${requirement.text} (got n=${vectors.length}, f=${ctx.f})`);
+        }
+        if (centre === null || centre.length !== d) {
+          centre = start === 'cwmed' ? coordinateMedian(vectors) : new Float32Array(d);
+        }
+        const result = ccAggregate(vectors, ctx.f, { tau, L, centre });
+        centre = result.aggregate.slice();
+        return result;
+      },
+    };
+  },
+});

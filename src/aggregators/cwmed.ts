@@ -12,14 +12,9 @@
  * Deliberate choice: NaN orders as +Infinity, so up to f non-finite values per
  * coordinate land at an end of the order and never reach the output.
  */
-import type { AggregationResult, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult } from './types.ts';
 import { commonDimension, coordinateMedian } from '../kernels/vector.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
-
-const requirement: Requirement = {
-  text: 'n ≥ 2f + 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 2 * f + 1,
-};
+import { defineRule, honestMajority as requirement } from './define.ts';
 
 export function cwmedAggregate(vectors: readonly Float32Array[], f: number): AggregationResult {
   commonDimension(vectors, 'cwmed');
@@ -29,23 +24,11 @@ export function cwmedAggregate(vectors: readonly Float32Array[], f: number): Agg
   return { aggregate: coordinateMedian(vectors), diagnostics: {} };
 }
 
-export const cwmed: AggregatorDefinition = {
+export const cwmed = defineRule({
   name: 'cwmed',
+  aliases: ['median'],
   summary: 'Coordinate-wise median (mean of the two middle values for even n).',
   reference: 'Yin et al., Byzantine-Robust Distributed Learning: Towards Optimal Statistical Rates, ICML 2018',
-  params: {},
-  requirement: () => requirement,
-  stateful: false,
-  randomized: false,
-  create(params) {
-    const p = resolveParams('cwmed', cwmed.params, params);
-    return {
-      spec: formatSpec('cwmed', p),
-      name: 'cwmed',
-      requirement,
-      stateful: false,
-      randomized: false,
-      aggregate: (vectors, ctx) => cwmedAggregate(vectors, ctx.f),
-    };
-  },
-};
+  requirement,
+  aggregate: (vectors, ctx) => cwmedAggregate(vectors, ctx.f),
+});

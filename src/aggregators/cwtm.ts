@@ -13,14 +13,9 @@
  * Deliberate choice: NaN orders as +Infinity, so up to f non-finite values per
  * coordinate are trimmed rather than averaged.
  */
-import type { AggregationResult, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult } from './types.ts';
 import { commonDimension, coordinateTrimmedMean } from '../kernels/vector.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
-
-const requirement: Requirement = {
-  text: 'n ≥ 2f + 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 2 * f + 1,
-};
+import { defineRule, honestMajority as requirement } from './define.ts';
 
 export function cwtmAggregate(vectors: readonly Float32Array[], f: number): AggregationResult {
   commonDimension(vectors, 'cwtm');
@@ -30,23 +25,11 @@ export function cwtmAggregate(vectors: readonly Float32Array[], f: number): Aggr
   return { aggregate: coordinateTrimmedMean(vectors, f), diagnostics: { trimmed: f } };
 }
 
-export const cwtm: AggregatorDefinition = {
+export const cwtm = defineRule({
   name: 'cwtm',
+  aliases: ['trmean'],
   summary: 'Coordinate-wise trimmed mean: drop the f largest and f smallest values of each coordinate.',
   reference: 'Yin et al., Byzantine-Robust Distributed Learning: Towards Optimal Statistical Rates, ICML 2018',
-  params: {},
-  requirement: () => requirement,
-  stateful: false,
-  randomized: false,
-  create(params) {
-    const p = resolveParams('cwtm', cwtm.params, params);
-    return {
-      spec: formatSpec('cwtm', p),
-      name: 'cwtm',
-      requirement,
-      stateful: false,
-      randomized: false,
-      aggregate: (vectors, ctx) => cwtmAggregate(vectors, ctx.f),
-    };
-  },
-};
+  requirement,
+  aggregate: (vectors, ctx) => cwtmAggregate(vectors, ctx.f),
+});

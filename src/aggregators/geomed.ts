@@ -59,10 +59,11 @@
  *   specs and traces are unchanged.
  */
 import { powerFunction } from '../kernels/power.ts';
-import type { AggregationResult, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult } from './types.ts';
 import { commonDimension, coordinateMedian, isFiniteVector, squaredDistancesTo, weightedMeanOf } from '../kernels/vector.ts';
 import { lexCompare } from '../kernels/subsets.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { resolveParams } from '../spec.ts';
+import { defineRule, honestMajority as requirement } from './define.ts';
 
 const params = {
   T: { description: 'maximum iterations', default: 8, min: 1, integer: true },
@@ -72,15 +73,10 @@ const params = {
     min: 1e-12,
   },
   tol: { description: 'stop when the relative objective improvement is below tol', default: 1e-6, min: 0 },
-  p: { description: 'ℓp norm of the median (IRLS for p ≠ 2); 2 is the geometric median', default: 2, min: 1 },
+  p: { description: 'ℓp norm of the median (IRLS for p ≠ 2); 2 is the geometric median', default: 2, min: 1, omitAt: 2 },
 };
 
 export type GeomedOptions = Partial<Record<keyof typeof params, number>>;
-
-const requirement: Requirement = {
-  text: 'n ≥ 2f + 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 2 * f + 1,
-};
 
 /** Lower median of the finite entries of `values` (non-finite inputs are marked in `finite`). */
 function lowerMedian(values: Float64Array, finite: readonly boolean[]): number {
@@ -300,24 +296,12 @@ export function geomedAggregate(
   return { aggregate: z, diagnostics: { iterations, objective } };
 }
 
-export const geomed: AggregatorDefinition = {
+export const geomed = defineRule({
   name: 'geomed',
+  aliases: ['geometric-median'],
   summary: 'Geometric median by the smoothed Weiszfeld algorithm (RFA, Vardi–Zhang at data points), started at the coordinate-wise median; ℓp by IRLS.',
   reference: 'Pillutla et al., Robust Aggregation for Federated Learning, IEEE TSP 2022',
   params,
-  requirement: () => requirement,
-  stateful: false,
-  randomized: false,
-  create(given) {
-    const resolved = resolveParams('geomed', params, given);
-    const { T, nu, tol } = resolved;
-    return {
-      spec: formatSpec('geomed', resolved.p === 2 ? { T, nu, tol } : resolved),
-      name: 'geomed',
-      requirement,
-      stateful: false,
-      randomized: false,
-      aggregate: (vectors, ctx) => geomedAggregate(vectors, ctx.f, resolved),
-    };
-  },
-};
+  requirement,
+  aggregate: (vectors, ctx, values) => geomedAggregate(vectors, ctx.f, values),
+});

@@ -1,6 +1,7 @@
 /**
  * The aggregation rules by name, and construction from spec strings such as
- * `krum(m=2)`. Each rule is also exported as a plain library function.
+ * `krum(m=2)` or `nnm > krum(m=2)`. Each rule is also exported as a plain
+ * library function.
  */
 import type { Aggregator, AggregatorDefinition } from './types.ts';
 import { cwmed } from './cwmed.ts';
@@ -16,8 +17,10 @@ import { cc } from './cc.ts';
 import { nm } from './nm.ts';
 import { signmv } from './signmv.ts';
 import { parseSpec, SpecError, unknownName } from '../spec.ts';
+import { createRegistry, type Registry } from '../registry.ts';
 import { composeAggregator } from './compose.ts';
 import { createPreAggregator, preaggregators } from '../preaggregators/index.ts';
+import type { PreAggregatorDefinition } from '../preaggregators/types.ts';
 import { defineMixtailor } from './mixtailor.ts';
 
 export { meanAggregate, mean } from './mean.ts';
@@ -29,17 +32,18 @@ export { bulyanAggregate, bulyanInner, bulyan } from './bulyan.ts';
 export { mdaAggregate, mda } from './mda.ts';
 export { meamedAggregate, meamed } from './meamed.ts';
 export { phocasAggregate, phocas } from './phocas.ts';
-export { ccAggregate, createCc, cc, type CcAggregator, type CcOptions } from './cc.ts';
+export { ccAggregate, cc, type CcAggregator, type CcOptions } from './cc.ts';
 export { nmAggregate, nm } from './nm.ts';
 export { signmvAggregate, signmv } from './signmv.ts';
 export { composeAggregator, pushCounts, minimalNText } from './compose.ts';
 export { defineMixtailor, paperPool } from './mixtailor.ts';
+export { defineRule, honestMajority, type RuleDeclaration } from './define.ts';
 export { preaggregators, createPreAggregator } from '../preaggregators/index.ts';
 
-/** MixTailor builds its pool with this module's createAggregator (a hoisted function). */
-export const mixtailor = defineMixtailor(createAggregator);
+/** MixTailor builds its pool with the shared registries' createAggregator (a hoisted function). */
+export const mixtailor = defineMixtailor((spec) => createAggregator(spec));
 
-export const aggregators: Record<string, AggregatorDefinition> = {
+export const aggregators: Registry<AggregatorDefinition> = createRegistry('aggregator', [
   mean,
   cwmed,
   cwtm,
@@ -53,29 +57,34 @@ export const aggregators: Record<string, AggregatorDefinition> = {
   nm,
   signmv,
   mixtailor,
-};
+]);
+
+/**
+ * What a spec is resolved against: the shared registries by default, or
+ * registries derived with `.with(def)` (a user's module, a test's rule).
+ */
+export interface Registries {
+  aggregators?: Registry<AggregatorDefinition>;
+  preaggregators?: Registry<PreAggregatorDefinition>;
+}
 
 /** Builds a rule from its spec; throws SpecError for any mistake in the spec. */
-export function createAggregator(spec: string): Aggregator {
-  const stages = parseSpec(spec);
-  const pre = stages.slice(0, -1);
-  const { name, params, options } = stages[stages.length - 1];
+export function createAggregator(spec: string, registries: Registries = {}): Aggregator {
+  const { aggregators: rules = aggregators, preaggregators: stages = preaggregators } = registries;
+  const parsed = parseSpec(spec);
+  const pre = parsed.slice(0, -1);
+  const last = parsed[parsed.length - 1];
   for (const stage of pre) {
-    if (Object.hasOwn(preaggregators, stage.name)) continue;
-    if (Object.hasOwn(aggregators, stage.name)) {
+    if (stages.has(stage.name)) continue;
+    if (rules.has(stage.name)) {
       throw new SpecError(`'${spec}': ${stage.name} is a rule; only the last stage of a composition may be a rule`);
     }
-    throw unknownName('pre-aggregator', stage.name, Object.keys(preaggregators));
+    throw unknownName(stages.kind, stage.name, stages.names());
   }
-  if (!Object.hasOwn(aggregators, name) && Object.hasOwn(preaggregators, name)) {
-    throw new SpecError(`'${spec}': ${name} is a pre-aggregator; end the composition with a rule, e.g. '${spec} > krum'`);
+  if (!rules.has(last.name) && stages.has(last.name)) {
+    throw new SpecError(`'${spec}': ${last.name} is a pre-aggregator; end the composition with a rule, e.g. '${spec} > krum'`);
   }
-  if (!Object.hasOwn(aggregators, name)) throw unknownName('aggregator', name, Object.keys(aggregators));
-  const def = aggregators[name];
-  if (!def.options && Object.keys(options).length > 0) {
-    const key = Object.keys(options)[0];
-    throw new SpecError(`parameter '${key}' of ${name} must be a number (got ${options[key]})`);
-  }
+  const { def, params, options } = rules.resolve(last);
   const rule = def.create(params, options);
-  return pre.length === 0 ? rule : composeAggregator(pre.map(createPreAggregator), rule);
+  return pre.length === 0 ? rule : composeAggregator(pre.map((stage) => createPreAggregator(stage, stages)), rule);
 }

@@ -29,13 +29,14 @@
  *   index, so the output does not depend on the order inputs arrived in.
  */
 import { powerFunction } from '../kernels/power.ts';
-import type { AggregationResult, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult, Requirement } from './types.ts';
 import { commonDimension, isFiniteVector, meanOf, pairwiseSquaredDistances } from '../kernels/vector.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { resolveParams } from '../spec.ts';
+import { defineRule } from './define.ts';
 
 const params = {
   m: { description: 'number of lowest-score inputs averaged (1 = Krum, > 1 = Multi-Krum)', default: 1, min: 1, integer: true },
-  p: { description: 'ℓp distance of generalized Krum (MixTailor); 2 is Krum', default: 2, min: 1 },
+  p: { description: 'ℓp distance of generalized Krum (MixTailor); 2 is Krum', default: 2, min: 1, omitAt: 2 },
 };
 
 function requirementFor(m: number): Requirement {
@@ -151,23 +152,11 @@ export function krumAggregate(
   };
 }
 
-export const krum: AggregatorDefinition = {
+export const krum = defineRule({
   name: 'krum',
   summary: 'Krum / Multi-Krum: mean of the m inputs closest to their n − f − 2 nearest neighbours (ℓp: generalized Krum).',
   reference: 'Blanchard et al., Machine Learning with Adversaries: Byzantine Tolerant Gradient Descent, NeurIPS 2017',
   params,
-  requirement: (p) => requirementFor(p.m ?? params.m.default),
-  stateful: false,
-  randomized: false,
-  create(given) {
-    const p = resolveParams('krum', params, given);
-    return {
-      spec: formatSpec('krum', p.p === 2 ? { m: p.m } : p),
-      name: 'krum',
-      requirement: requirementFor(p.m),
-      stateful: false,
-      randomized: false,
-      aggregate: (vectors, ctx) => krumAggregate(vectors, ctx.f, { m: p.m, p: p.p }),
-    };
-  },
-};
+  requirement: ({ m }) => requirementFor(m),
+  aggregate: (vectors, ctx, values) => krumAggregate(vectors, ctx.f, values),
+});

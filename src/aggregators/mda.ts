@@ -27,18 +27,14 @@
  * - An input with a non-finite coordinate is infinitely far from every other
  *   input: with at most f of them every minimum-diameter subset excludes them.
  */
-import type { AggregationResult, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult } from './types.ts';
 import { commonDimension, isFiniteVector, meanOf, pairwiseSquaredDistances } from '../kernels/vector.ts';
 import { binomial, lexCompare } from '../kernels/subsets.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { resolveParams } from '../spec.ts';
+import { defineRule, honestMajority as requirement } from './define.ts';
 
 const params = {
   maxSubsets: { description: 'search nodes (candidate subsets) examined before giving up', default: 1e6, min: 1, integer: true },
-};
-
-const requirement: Requirement = {
-  text: 'n ≥ 2f + 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 2 * f + 1,
 };
 
 /** Exact minimum-diameter subset of size n − f; see the header for the method. */
@@ -174,23 +170,11 @@ export function mdaAggregate(
   };
 }
 
-export const mda: AggregatorDefinition = {
+export const mda = defineRule({
   name: 'mda',
   summary: 'Minimum-diameter averaging: mean of the n − f inputs with the smallest diameter (exact search).',
   reference: 'El Mhamdi, Guerraoui, Rouault, The Hidden Vulnerability of Distributed Learning in Byzantium, ICML 2018',
   params,
-  requirement: () => requirement,
-  stateful: false,
-  randomized: false,
-  create(given) {
-    const p = resolveParams('mda', params, given);
-    return {
-      spec: formatSpec('mda', p),
-      name: 'mda',
-      requirement,
-      stateful: false,
-      randomized: false,
-      aggregate: (vectors, ctx) => mdaAggregate(vectors, ctx.f, p),
-    };
-  },
-};
+  requirement,
+  aggregate: (vectors, ctx, values) => mdaAggregate(vectors, ctx.f, values),
+});

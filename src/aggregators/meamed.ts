@@ -20,15 +20,10 @@
  *   of the honest ones: a Byzantine value just beyond the honest extreme but
  *   near the median can be kept in place of a far honest value.
  */
-import type { AggregationResult, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult } from './types.ts';
 import { commonDimension } from '../kernels/vector.ts';
 import { closestMeanColumnwise } from '../kernels/subsets.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
-
-const requirement: Requirement = {
-  text: 'n ≥ 2f + 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 2 * f + 1,
-};
+import { defineRule, honestMajority as requirement } from './define.ts';
 
 export function meamedAggregate(vectors: readonly Float32Array[], f: number): AggregationResult {
   commonDimension(vectors, 'meamed');
@@ -38,23 +33,10 @@ export function meamedAggregate(vectors: readonly Float32Array[], f: number): Ag
   return { aggregate, diagnostics: { trimmed: f } };
 }
 
-export const meamed: AggregatorDefinition = {
+export const meamed = defineRule({
   name: 'meamed',
   summary: 'Mean around the median: per coordinate, the mean of the n − f values closest to the median.',
   reference: 'Xie, Koyejo, Gupta, Generalized Byzantine-tolerant SGD, arXiv:1802.10116, 2018',
-  params: {},
-  requirement: () => requirement,
-  stateful: false,
-  randomized: false,
-  create(params) {
-    const p = resolveParams('meamed', meamed.params, params);
-    return {
-      spec: formatSpec('meamed', p),
-      name: 'meamed',
-      requirement,
-      stateful: false,
-      randomized: false,
-      aggregate: (vectors, ctx) => meamedAggregate(vectors, ctx.f),
-    };
-  },
-};
+  requirement,
+  aggregate: (vectors, ctx) => meamedAggregate(vectors, ctx.f),
+});

@@ -9,9 +9,9 @@
  *
  * Reference: the federated averaging baseline (McMahan et al., AISTATS 2017).
  */
-import type { AggregationResult, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult, Requirement } from './types.ts';
 import { commonDimension, meanOf } from '../kernels/vector.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { defineRule } from './define.ts';
 
 const requirement: Requirement = {
   text: 'none (not robust: any n ≥ 1, f ≥ 0)',
@@ -26,23 +26,11 @@ export function meanAggregate(vectors: readonly Float32Array[], f = 0): Aggregat
   return { aggregate: meanOf(vectors), diagnostics: {} };
 }
 
-export const mean: AggregatorDefinition = {
+export const mean = defineRule({
   name: 'mean',
+  aliases: ['average'],
   summary: 'Arithmetic mean (non-robust baseline).',
   reference: 'McMahan et al., Communication-Efficient Learning of Deep Networks from Decentralized Data, AISTATS 2017',
-  params: {},
-  requirement: () => requirement,
-  stateful: false,
-  randomized: false,
-  create(params) {
-    const p = resolveParams('mean', mean.params, params);
-    return {
-      spec: formatSpec('mean', p),
-      name: 'mean',
-      requirement,
-      stateful: false,
-      randomized: false,
-      aggregate: (vectors, ctx) => meanAggregate(vectors, ctx.f),
-    };
-  },
-};
+  requirement,
+  aggregate: (vectors, ctx) => meanAggregate(vectors, ctx.f),
+});

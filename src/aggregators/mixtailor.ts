@@ -42,9 +42,10 @@
  * inner rule, renamed `innerRule`); `selected` keeps its meaning (inputs).
  */
 import type { Aggregator, AggregatorDefinition, Requirement } from './types.ts';
-import { formatSpec, resolveOptions, resolveParams, SpecError, splitList } from '../spec.ts';
+import { SpecError, splitList } from '../spec.ts';
 import { minimalN } from './compose.ts';
 import { commonDimension } from '../kernels/vector.ts';
+import { defineRule } from './define.ts';
 
 const options = {
   pool: {
@@ -69,12 +70,14 @@ export function paperPool(): string[] {
 interface Pool {
   members: Aggregator[];
   weights: number[];
+  /** Σ weights, what a draw is scaled by. */
+  total: number;
   /** Canonical option values. */
   pool: string;
   weightsText: string;
 }
 
-function buildPool(build: (spec: string) => Aggregator, o: Record<string, string>): Pool {
+function buildPool(build: (spec: string) => Aggregator, o: { pool: string; weights: string }): Pool {
   let specs: string[];
   if (o.pool === 'paper') specs = paperPool();
   else if (o.pool.trim().startsWith('[')) specs = splitList(o.pool);
@@ -107,6 +110,7 @@ function buildPool(build: (spec: string) => Aggregator, o: Record<string, string
   return {
     members,
     weights,
+    total: weights.reduce((a, b) => a + b, 0),
     pool: o.pool === 'paper' ? 'paper' : `[${members.map((m) => m.spec).join(', ')}]`,
     weightsText: o.weights === 'uniform' ? 'uniform' : `[${weights.join(', ')}]`,
   };
@@ -141,55 +145,42 @@ function requirementFor({ members, weights }: Pool): Requirement {
  * rules are registered then, without an import cycle.
  */
 export function defineMixtailor(build: (spec: string) => Aggregator): AggregatorDefinition {
-  // Invariants every draw satisfies whatever the pool (read by src/invariants/catalog.ts);
-  // equivariances are left out because the pool may hold approximate solvers (geomed).
-  const def: AggregatorDefinition & { invariants: string[] } = {
+  return defineRule({
     name: 'mixtailor',
-    invariants: ['identity', 'finite-output'],
     summary: 'MixTailor: apply a rule drawn at random from a pool (the paper’s 64 by default), afresh each aggregation.',
     reference: 'Ramezani-Kebrya et al., MixTailor: Mixed Gradient Aggregation for Robust Learning Against Tailored Attacks, TMLR 2022',
-    params: {},
     options,
-    requirement: (_p, o) => requirementFor(buildPool(build, resolveOptions('mixtailor', options, o))),
-    stateful: false,
     randomized: true,
-    create(given, givenOptions) {
-      const p = resolveParams('mixtailor', def.params, given);
-      const pool = buildPool(build, resolveOptions('mixtailor', options, givenOptions));
-      const requirement = requirementFor(pool);
-      const { members, weights } = pool;
-      const total = weights.reduce((a, b) => a + b, 0);
-      const spec = formatSpec('mixtailor', p, { pool: pool.pool, weights: pool.weightsText });
+    // Invariants every draw satisfies whatever the pool (read by src/invariants/catalog.ts);
+    // equivariances are left out because the pool may hold approximate solvers (geomed).
+    invariants: ['identity', 'finite-output'],
+    setup: (o) => {
+      const pool = buildPool(build, o);
+      return { ...pool, requirement: requirementFor(pool) };
+    },
+    canonical: (pool) => ({ pool: pool.pool, weights: pool.weightsText }),
+    requirement: (pool) => pool.requirement,
+    aggregate(vectors, ctx, { members, weights, total, requirement }) {
+      commonDimension(vectors, 'mixtailor');
+      if (!ctx.rng) throw new Error('mixtailor is randomized: it needs ctx.rng (the server’s stream)');
+      if (!requirement.check(vectors.length, ctx.f)) {
+        throw new Error(`mixtailor requires ${requirement.text} (got n=${vectors.length}, f=${ctx.f})`);
+      }
+      const u = ctx.rng.next() * total;
+      let k = 0;
+      for (let acc = 0; k < members.length; k++) {
+        acc += weights[k];
+        if (weights[k] > 0 && u < acc) break;
+      }
+      // u < total always, but rounding in the running sum could leave k one past the end.
+      while (k === members.length || weights[k] === 0) k--;
+      const member = members[k];
+      const { aggregate, diagnostics } = member.aggregate(vectors, ctx);
+      const { rule: innerRule, ...rest } = diagnostics;
       return {
-        spec,
-        name: 'mixtailor',
-        requirement,
-        stateful: false,
-        randomized: true,
-        aggregate(vectors, ctx) {
-          commonDimension(vectors, 'mixtailor');
-          if (!ctx.rng) throw new Error('mixtailor is randomized: it needs ctx.rng (the server’s stream)');
-          if (!requirement.check(vectors.length, ctx.f)) {
-            throw new Error(`mixtailor requires ${requirement.text} (got n=${vectors.length}, f=${ctx.f})`);
-          }
-          const u = ctx.rng.next() * total;
-          let k = 0;
-          for (let acc = 0; k < members.length; k++) {
-            acc += weights[k];
-            if (weights[k] > 0 && u < acc) break;
-          }
-          // u < total always, but rounding in the running sum could leave k one past the end.
-          while (k === members.length || weights[k] === 0) k--;
-          const member = members[k];
-          const { aggregate, diagnostics } = member.aggregate(vectors, ctx);
-          const { rule: innerRule, ...rest } = diagnostics;
-          return {
-            aggregate,
-            diagnostics: { rule: member.spec, draw: k, ...rest, ...(innerRule === undefined ? {} : { innerRule }) },
-          };
-        },
+        aggregate,
+        diagnostics: { rule: member.spec, draw: k, ...rest, ...(innerRule === undefined ? {} : { innerRule }) },
       };
     },
-  };
-  return def;
+  });
 }

@@ -33,17 +33,13 @@
  *   from the origin), so up to n − 1 non-finite inputs leave a finite output.
  * - Not translation-equivariant: the origin is special by design.
  */
-import type { AggregationResult, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult } from './types.ts';
 import { commonDimension, isFiniteVector, norm, weightedMeanOf } from '../kernels/vector.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { resolveParams } from '../spec.ts';
+import { defineRule, honestMajority as requirement } from './define.ts';
 
 const params = {
   nu: { description: 'relative smoothing ν: norms below ν·s count as ν·s, s the median input norm', default: 1e-6, min: 1e-12 },
-};
-
-const requirement: Requirement = {
-  text: 'n ≥ 2f + 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 2 * f + 1,
 };
 
 export function nmAggregate(
@@ -72,23 +68,11 @@ export function nmAggregate(
   return { aggregate: weightedMeanOf(vectors, weights), diagnostics: { weights: Array.from(weights) } };
 }
 
-export const nm: AggregatorDefinition = {
+export const nm = defineRule({
   name: 'nm',
   summary: 'Normalized mean (RFA with T = 1): inputs weighted by 1/‖xᵢ‖, so each contributes a unit vector.',
   reference: 'Karimireddy, He, Jaggi, Byzantine-Robust Learning on Heterogeneous Datasets via Bucketing, ICLR 2022',
   params,
-  requirement: () => requirement,
-  stateful: false,
-  randomized: false,
-  create(given) {
-    const p = resolveParams('nm', params, given);
-    return {
-      spec: formatSpec('nm', p),
-      name: 'nm',
-      requirement,
-      stateful: false,
-      randomized: false,
-      aggregate: (vectors, ctx) => nmAggregate(vectors, ctx.f, p),
-    };
-  },
-};
+  requirement,
+  aggregate: (vectors, ctx, values) => nmAggregate(vectors, ctx.f, values),
+});

@@ -21,15 +21,10 @@
  * - The output is within the range of all inputs; the trimmed mean itself is
  *   within the honest range, but the kept values need not all be honest.
  */
-import type { AggregationResult, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult } from './types.ts';
 import { commonDimension } from '../kernels/vector.ts';
 import { closestMeanColumnwise } from '../kernels/subsets.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
-
-const requirement: Requirement = {
-  text: 'n ≥ 2f + 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 2 * f + 1,
-};
+import { defineRule, honestMajority as requirement } from './define.ts';
 
 export function phocasAggregate(vectors: readonly Float32Array[], f: number): AggregationResult {
   commonDimension(vectors, 'phocas');
@@ -39,23 +34,10 @@ export function phocasAggregate(vectors: readonly Float32Array[], f: number): Ag
   return { aggregate, diagnostics: { trimmed: f } };
 }
 
-export const phocas: AggregatorDefinition = {
+export const phocas = defineRule({
   name: 'phocas',
   summary: 'Phocas: per coordinate, the mean of the n − f values closest to the trimmed mean.',
   reference: 'Xie, Koyejo, Gupta, Phocas: dimensional Byzantine-resilient SGD, arXiv:1805.09682, 2018',
-  params: {},
-  requirement: () => requirement,
-  stateful: false,
-  randomized: false,
-  create(params) {
-    const p = resolveParams('phocas', phocas.params, params);
-    return {
-      spec: formatSpec('phocas', p),
-      name: 'phocas',
-      requirement,
-      stateful: false,
-      randomized: false,
-      aggregate: (vectors, ctx) => phocasAggregate(vectors, ctx.f),
-    };
-  },
-};
+  requirement,
+  aggregate: (vectors, ctx) => phocasAggregate(vectors, ctx.f),
+});

@@ -18,59 +18,24 @@
  *   A Byzantine input thus weighs one vote whatever it holds, and the output is
  *   always finite. A tie gives +0, never −0.
  */
-import type { AggregationResult, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationResult } from './types.ts';
 import { commonDimension } from '../kernels/vector.ts';
-import { simdSignVote } from '../kernels/simd.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
-
-const requirement: Requirement = {
-  text: 'n ≥ 2f + 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 2 * f + 1,
-};
+import { kernels } from '../kernels/path.ts';
+import { defineRule, honestMajority as requirement } from './define.ts';
 
 export function signmvAggregate(vectors: readonly Float32Array[], f: number): AggregationResult {
   const d = commonDimension(vectors, 'signmv');
   const n = vectors.length;
   if (!requirement.check(n, f)) throw new Error(`signmv requires ${requirement.text} (got n=${n}, f=${f})`);
   const aggregate = new Float32Array(d);
-  let ties = simdSignVote(vectors, aggregate);
-  if (ties < 0) {
-    const votes = new Int32Array(d);
-    for (const v of vectors) {
-      for (let j = 0; j < d; j++) {
-        const x = v[j];
-        if (x > 0) votes[j]++;
-        else if (x < 0) votes[j]--;
-      }
-    }
-    ties = 0;
-    for (let j = 0; j < d; j++) {
-      const s = votes[j];
-      if (s > 0) aggregate[j] = 1;
-      else if (s < 0) aggregate[j] = -1;
-      else ties++;
-    }
-  }
+  const ties = kernels().signVote(vectors, aggregate);
   return { aggregate, diagnostics: { ties } };
 }
 
-export const signmv: AggregatorDefinition = {
+export const signmv = defineRule({
   name: 'signmv',
   summary: 'Sign majority vote: per coordinate, the sign of the sum of the inputs’ signs (output in {−1, 0, 1}).',
   reference: 'Bernstein et al., signSGD with Majority Vote is Communication Efficient and Fault Tolerant, ICLR 2019',
-  params: {},
-  requirement: () => requirement,
-  stateful: false,
-  randomized: false,
-  create(params) {
-    const p = resolveParams('signmv', signmv.params, params);
-    return {
-      spec: formatSpec('signmv', p),
-      name: 'signmv',
-      requirement,
-      stateful: false,
-      randomized: false,
-      aggregate: (vectors, ctx) => signmvAggregate(vectors, ctx.f),
-    };
-  },
-};
+  requirement,
+  aggregate: (vectors, ctx) => signmvAggregate(vectors, ctx.f),
+});

@@ -3,8 +3,8 @@
  * the CLI. A rule is a pure function over n input vectors of dimension d
  * (Float32Array storage, float64 accumulation) with a declared spec.
  */
+import type { ParamDeclaration, Variant } from '../registry.ts';
 import type { Rng } from '../sim/rng.ts';
-import type { OptionSpec } from '../spec.ts';
 
 /** What a rule reports beside its output, recorded in the trace. */
 export interface AggregationDiagnostics {
@@ -32,13 +32,7 @@ export interface AggregationContext {
 }
 
 /** Declared parameter of a rule, with its default and valid range. */
-export interface ParamSpec {
-  description: string;
-  default: number;
-  min?: number;
-  max?: number;
-  integer?: boolean;
-}
+export type ParamSpec = ParamDeclaration;
 
 /** Requirement of a rule on (n, f): `text` states it, `check` tells whether (n, f) meets it. */
 export interface Requirement {
@@ -58,16 +52,14 @@ export interface Aggregator {
   aggregate(vectors: readonly Float32Array[], ctx: AggregationContext): AggregationResult;
 }
 
-/** A rule definition: name, documentation, declared params and a factory. */
-export interface AggregatorDefinition {
-  name: string;
-  summary: string;
-  reference: string;
-  params: Record<string, ParamSpec>;
-  /** Word-valued options (an inner rule, a pool), when the rule has any. */
-  options?: Record<string, OptionSpec>;
-  requirement: (params: Record<string, number>, options?: Record<string, string>) => Requirement;
-  stateful: boolean;
-  randomized: boolean;
-  create(params: Record<string, number>, options?: Record<string, string>): Aggregator;
+/** A rule definition (made with defineRule): name, documentation, declared params and a factory. */
+export interface AggregatorDefinition<I extends Aggregator = Aggregator> extends Variant {
+  /** The requirement of the instance these parameters give (defaults for those left out). */
+  requirement(params?: Record<string, number>, options?: Record<string, string>): Requirement;
+  readonly stateful: boolean;
+  readonly randomized: boolean;
+  /** Invariants the rule claims (names from src/invariants/properties.ts), when it declares its own. */
+  readonly invariants?: readonly string[];
+  /** Resolves the parameters once (SpecError for any mistake) and builds an instance. */
+  create(params?: Record<string, number>, options?: Record<string, string>): I;
 }

@@ -16,8 +16,7 @@
  * Reference: Baruch, Baruch, Goldberg, A Little Is Enough: Circumventing
  * Defenses for Distributed Learning, NeurIPS 2019 (Algorithm 3).
  */
-import type { AttackDefinition } from './types.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { defineAttack } from './define.ts';
 
 const params = {
   z: { description: 'shift in standard deviations; 0 uses the paper’s z_max(n, f)', default: 0 },
@@ -83,23 +82,15 @@ export function alieVector(observed: readonly Float32Array[], z: number): Float3
   return out;
 }
 
-export const alie: AttackDefinition = {
+export const alie = defineAttack({
   name: 'alie',
   summary: 'Each Byzantine worker sends μ − z·σ of the observed honest gradients (z_max(n, f) by default).',
   reference: 'Baruch et al., A Little Is Enough: Circumventing Defenses for Distributed Learning, NeurIPS 2019',
   params,
   needsObservation: true,
-  create(given) {
-    const p = resolveParams('alie', params, given);
-    return {
-      spec: formatSpec('alie', p),
-      name: 'alie',
-      needsObservation: true,
-      craft(ctx) {
-        if (ctx.observed.length === 0) return Array.from({ length: ctx.f }, () => new Float32Array(ctx.theta.length));
-        const v = alieVector(ctx.observed, p.z === 0 ? alieZmax(ctx.n, ctx.f) : p.z);
-        return Array.from({ length: ctx.f }, () => v.slice());
-      },
-    };
+  craft(ctx, { z }) {
+    if (ctx.observed.length === 0) return Array.from({ length: ctx.f }, () => new Float32Array(ctx.theta.length));
+    const v = alieVector(ctx.observed, z === 0 ? alieZmax(ctx.n, ctx.f) : z);
+    return Array.from({ length: ctx.f }, () => v.slice());
   },
-};
+});

@@ -8,33 +8,24 @@
  *
  * Reference: the Gaussian attack of Blanchard et al., NeurIPS 2017 (Section 5).
  */
-import type { AttackDefinition } from './types.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { defineAttack } from './define.ts';
 
 const params = {
   sigma: { description: 'σ: standard deviation of each coordinate', default: 200, min: 0 },
 };
 
-export const gaussian: AttackDefinition = {
+export const gaussian = defineAttack({
   name: 'gaussian',
   summary: 'Each Byzantine worker sends a vector of independent N(0, σ²) coordinates.',
   reference: 'Blanchard et al., Machine Learning with Adversaries: Byzantine Tolerant Gradient Descent, NeurIPS 2017',
   params,
   needsObservation: false,
-  create(given) {
-    const p = resolveParams('gaussian', params, given);
-    return {
-      spec: formatSpec('gaussian', p),
-      name: 'gaussian',
-      needsObservation: false,
-      craft(ctx) {
-        const d = ctx.theta.length;
-        return Array.from({ length: ctx.f }, () => {
-          const v = new Float32Array(d);
-          for (let j = 0; j < d; j++) v[j] = ctx.rng.normal(0, p.sigma);
-          return v;
-        });
-      },
-    };
+  craft(ctx, { sigma }) {
+    const d = ctx.theta.length;
+    return Array.from({ length: ctx.f }, () => {
+      const v = new Float32Array(d);
+      for (let j = 0; j < d; j++) v[j] = ctx.rng.normal(0, sigma);
+      return v;
+    });
   },
-};
+});

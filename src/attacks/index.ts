@@ -8,26 +8,27 @@ import { gaussian } from './gaussian.ts';
 import { ipm } from './ipm.ts';
 import { signflip } from './signflip.ts';
 import { parseSpec, SpecError, unknownName } from '../spec.ts';
+import { createRegistry, type Registry } from '../registry.ts';
 
 export { alie, alieVector, alieZmax, inverseNormalCdf } from './alie.ts';
 export { gaussian } from './gaussian.ts';
 export { ipm } from './ipm.ts';
 export { signflip, scaledMeanVectors } from './signflip.ts';
+export { defineAttack, needsText, type AttackDeclaration } from './define.ts';
 
-export const attacks: Record<string, AttackDefinition> = { signflip, alie, ipm, gaussian };
+export const attacks: Registry<AttackDefinition> = createRegistry('attack', [signflip, alie, ipm, gaussian]);
 
 export function isNoAttack(spec: string): boolean {
   return spec.trim() === 'none';
 }
 
 /** Builds an attack from its spec; throws SpecError for any mistake in the spec. */
-export function createAttack(spec: string): Attack {
+export function createAttack(spec: string, registry: Registry<AttackDefinition> = attacks): Attack {
   const stages = parseSpec(spec);
   if (stages.length > 1) throw new SpecError(`'${spec}': attacks do not compose with '>'`);
-  const [{ name, params, options }] = stages;
-  const word = Object.keys(options)[0];
-  if (word !== undefined) throw new SpecError(`parameter '${word}' of ${name} must be a number (got ${options[word]})`);
-  if (name === 'none') throw new SpecError(`'${spec}': none takes no parameters`);
-  if (!Object.hasOwn(attacks, name)) throw unknownName('attack', name, [...Object.keys(attacks), 'none']);
-  return attacks[name].create(params);
+  const [stage] = stages;
+  if (stage.name === 'none') throw new SpecError(`'${spec}': none takes no parameters`);
+  if (!registry.has(stage.name)) throw unknownName(registry.kind, stage.name, [...registry.names(), 'none']);
+  const { def, params, options } = registry.resolve(stage);
+  return def.create(params, options);
 }

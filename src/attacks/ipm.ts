@@ -11,27 +11,18 @@
  * Reference: Xie, Koyejo, Gupta, Fall of Empires: Breaking Byzantine-tolerant
  * SGD by Inner Product Manipulation, UAI 2019.
  */
-import type { AttackDefinition } from './types.ts';
 import { scaledMeanVectors } from './signflip.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { defineAttack } from './define.ts';
 
 const params = {
   eps: { description: 'ε: magnitude of the reversed mean', default: 0.1, min: 0 },
 };
 
-export const ipm: AttackDefinition = {
+export const ipm = defineAttack({
   name: 'ipm',
   summary: 'Each Byzantine worker sends −ε × the mean of the observed honest gradients.',
   reference: 'Xie et al., Fall of Empires: Breaking Byzantine-tolerant SGD by Inner Product Manipulation, UAI 2019',
   params,
   needsObservation: true,
-  create(given) {
-    const p = resolveParams('ipm', params, given);
-    return {
-      spec: formatSpec('ipm', p),
-      name: 'ipm',
-      needsObservation: true,
-      craft: (ctx) => scaledMeanVectors(ctx.observed, -p.eps, ctx.f, ctx.theta.length),
-    };
-  },
-};
+  craft: (ctx, { eps }) => scaledMeanVectors(ctx.observed, -eps, ctx.f, ctx.theta.length),
+});

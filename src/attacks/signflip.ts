@@ -11,9 +11,8 @@
  * Reference: Allen-Zhu, Ebrahimian, Li, Alistarh, Byzantine-Resilient
  * Non-Convex Stochastic Gradient Descent, ICLR 2021 (the "SF" attack).
  */
-import type { AttackDefinition } from './types.ts';
 import { meanOf, scale } from '../kernels/vector.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { defineAttack } from './define.ts';
 
 const params = {
   scale: { description: 'multiplier of the flipped mean', default: 1, min: 0 },
@@ -26,19 +25,12 @@ export function scaledMeanVectors(observed: readonly Float32Array[], s: number, 
   return Array.from({ length: f }, () => v.slice());
 }
 
-export const signflip: AttackDefinition = {
+export const signflip = defineAttack({
   name: 'signflip',
+  aliases: ['signflipping'],
   summary: 'Each Byzantine worker sends −scale × the mean of the observed honest gradients.',
   reference: 'Allen-Zhu et al., Byzantine-Resilient Non-Convex Stochastic Gradient Descent, ICLR 2021',
   params,
   needsObservation: true,
-  create(given) {
-    const p = resolveParams('signflip', params, given);
-    return {
-      spec: formatSpec('signflip', p),
-      name: 'signflip',
-      needsObservation: true,
-      craft: (ctx) => scaledMeanVectors(ctx.observed, -p.scale, ctx.f, ctx.theta.length),
-    };
-  },
-};
+  craft: (ctx, { scale: s }) => scaledMeanVectors(ctx.observed, -s, ctx.f, ctx.theta.length),
+});

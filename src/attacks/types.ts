@@ -3,6 +3,7 @@
  * in one round from what the adversary may see (its knowledge model): the honest
  * gradients it observed, the current model, n, f and its own random stream.
  */
+import type { ParamDeclaration, Variant } from '../registry.ts';
 import type { Rng } from '../sim/rng.ts';
 
 export interface AttackContext {
@@ -19,12 +20,7 @@ export interface AttackContext {
   rng: Rng;
 }
 
-export interface AttackParamSpec {
-  description: string;
-  default: number;
-  min?: number;
-  max?: number;
-}
+export type AttackParamSpec = ParamDeclaration;
 
 export interface Attack {
   readonly spec: string;
@@ -35,11 +31,9 @@ export interface Attack {
   craft(ctx: AttackContext): Float32Array[];
 }
 
-export interface AttackDefinition {
-  name: string;
-  summary: string;
-  reference: string;
-  params: Record<string, AttackParamSpec>;
-  needsObservation: boolean;
-  create(params: Record<string, number>): Attack;
+/** An attack definition (made with defineAttack): name, documentation, declared params and a factory. */
+export interface AttackDefinition extends Variant {
+  readonly needsObservation: boolean;
+  /** Resolves the parameters once (SpecError for any mistake) and builds an instance. */
+  create(params?: Record<string, number>, options?: Record<string, string>): Attack;
 }

@@ -1,7 +1,13 @@
 /**
- * `byzsim aggregate --rule <spec> --f <f> --input <file> [--output <file>] [--seed <n>]`:
+ * `byzsim aggregate --rule <spec|module> --f <f> --input <file> [--output <file>] [--seed <n>]`:
  * apply one rule to vectors from a file, without the simulator — for checking a
  * rule against another implementation, or using byzsim's rules from Python.
+ *
+ * <rule> is a spec (`cwtm`, `krum(m=2)`, `nnm > cwtm`) in which a rule may be
+ * a user's module (`./my-rule.ts`, `nnm > ./my-rule.ts`): a path ending in
+ * .ts/.mts/.js/.mjs, resolved from the working directory, whose default export
+ * is made with defineAggregator (src/scenario/modules.ts), joined to a
+ * registry derived from the shared one under the path as written.
  *
  * Input: .npy (float32/float64, n × d) or .json (array of n arrays of d numbers).
  * Output: without --output, a JSON object on stdout,
@@ -21,6 +27,7 @@ import { extname } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { createAggregator } from '../aggregators/index.ts';
 import type { Aggregator } from '../aggregators/types.ts';
+import { loadRuleModules } from '../scenario/modules.ts';
 import { createRng } from '../sim/rng.ts';
 import { SpecError } from '../spec.ts';
 import { VectorsError, float32Json, readVectors, vectorJson, writeVectors } from '../io/vectors.ts';
@@ -37,7 +44,7 @@ class AggregateError extends Error {}
 
 export async function aggregateCommand(opts: AggregateOptions): Promise<number> {
   try {
-    const text = run(opts);
+    const text = await run(opts);
     if (text !== undefined) console.log(text);
     return 0;
   } catch (err) {
@@ -50,14 +57,15 @@ export async function aggregateCommand(opts: AggregateOptions): Promise<number> 
 }
 
 /** Returns the text for stdout, or undefined when the result went to --output. */
-function run({ rule, f, seed = 1, input, output }: AggregateOptions): string | undefined {
+async function run({ rule, f, seed = 1, input, output }: AggregateOptions): Promise<string | undefined> {
   if (!Number.isInteger(f) || f < 0) throw new AggregateError(`--f: must be a non-negative integer (got ${f})`);
   if (!Number.isFinite(seed)) throw new AggregateError(`--seed: must be a number (got ${seed})`);
   const outputFormat = output === undefined ? undefined : extname(output).toLowerCase();
   if (outputFormat !== undefined && outputFormat !== '.json' && outputFormat !== '.npy') {
     throw new AggregateError(`--output: ${output}: unknown format '${outputFormat || 'no extension'}' (use .npy or .json)`);
   }
-  const aggregator = createAggregator(rule);
+  const { registries } = await loadRuleModules(rule, process.cwd());
+  const aggregator = createAggregator(rule, registries);
   const vectors = readVectors(input);
   const n = vectors.length;
   if (n === 0) throw new AggregateError(`${input}: no vectors`);

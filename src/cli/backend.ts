@@ -1,6 +1,7 @@
 /** Which compute backend a run uses: synthetic data always runs on plain TypeScript kernels. */
 import type { Scenario } from '../scenario/schema.ts';
 import { selectBackend } from '../learning/backend.ts';
+import { alwaysTs } from '../learning/build.ts';
 
 export const BACKENDS = ['auto', 'tfjs-node', 'wasm', 'cpu', 'ts'] as const;
 
@@ -8,8 +9,8 @@ export async function resolveBackend(scenario: Scenario, requested?: string): Pr
   if (requested !== undefined && !(BACKENDS as readonly string[]).includes(requested)) {
     throw new UsageError(`--backend: must be one of ${BACKENDS.join(', ')} (got "${requested}")`);
   }
-  if (scenario.data.dataset === 'synthetic' && (requested === undefined || requested === 'auto' || requested === 'ts')) {
-    return { name: 'ts', note: 'synthetic data: plain TypeScript kernels, no tfjs needed' };
+  if (alwaysTs(scenario.data.dataset) && (requested === undefined || requested === 'auto' || requested === 'ts')) {
+    return { name: 'ts', note: `${scenario.data.dataset} data: plain TypeScript kernels, no tfjs needed` };
   }
   return selectBackend((requested ?? 'auto') as (typeof BACKENDS)[number]);
 }

@@ -9,12 +9,10 @@
  * 1 on any violation, 2 on a user mistake (bad spec, missing module, f outside
  * the rule's requirement).
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
-import type { AggregatorDefinition } from '../aggregators/types.ts';
 import { SpecError } from '../spec.ts';
+import { isModuleName } from '../spec.ts';
+import { loadRuleModule } from '../scenario/modules.ts';
 import { formatCase, type Case } from '../invariants/case.ts';
 import { resolveDefinition, resolveSpec, type Resolved } from '../invariants/catalog.ts';
 import { kappaAllowance, invariants, InvariantViolation, isInvariantName } from '../invariants/properties.ts';
@@ -39,25 +37,13 @@ export interface FuzzOptions {
 
 class UserError extends Error {}
 
-const MODULE = /\.(?:ts|js|mjs)$/;
-
 async function resolveRule(rule: string): Promise<Resolved> {
-  if (!MODULE.test(rule)) {
-    try {
-      return resolveSpec(rule);
-    } catch (e) {
-      if (e instanceof SpecError) throw new UserError(e.message);
-      throw e;
-    }
+  try {
+    return isModuleName(rule) ? resolveDefinition((await loadRuleModule(rule, process.cwd())).def, rule) : resolveSpec(rule);
+  } catch (e) {
+    if (e instanceof SpecError) throw new UserError(e.message);
+    throw e;
   }
-  const file = resolve(process.cwd(), rule);
-  if (!existsSync(file)) throw new UserError(`no such module: ${rule} (resolved to ${file})`);
-  const mod = (await import(pathToFileURL(file).href)) as { default?: AggregatorDefinition };
-  const def = mod.default;
-  if (!def || typeof def.create !== 'function' || typeof def.name !== 'string') {
-    throw new UserError(`${rule}: the default export must be a rule made with defineAggregator`);
-  }
-  return resolveDefinition(def, rule);
 }
 
 export async function fuzzCommand(opts: FuzzOptions): Promise<number> {

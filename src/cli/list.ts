@@ -1,52 +1,77 @@
-/** `byzsim list`: the rules, pre-aggregators, attacks and scenario options byzsim knows. */
+/** `byzsim list`: every variant byzsim knows, from the registries, and the scenario's other options. */
 import { aggregators } from '../aggregators/index.ts';
 import { preaggregators } from '../preaggregators/index.ts';
-import { attacks } from '../attacks/index.ts';
+import { attacks, needsText } from '../attacks/index.ts';
+import { schedules } from '../adversary/schedules/index.ts';
+import { knowledgeModels } from '../adversary/knowledge/index.ts';
+import { orderings } from '../sim/orderings/index.ts';
+import { datasets } from '../learning/datasets/index.ts';
+import { partitions } from '../learning/partitions/index.ts';
+import { models } from '../learning/models/index.ts';
+import { usage, type Variant } from '../registry.ts';
 import { BACKENDS } from './backend.ts';
 
-interface Described {
-  name: string;
-  summary: string;
-  params: Record<string, { default: number }>;
-  options?: Record<string, { default: string }>;
+/** A registry as `byzsim list` shows it: a title, and per variant how to write it and what it needs ('' for nothing). */
+export interface VariantSet {
+  title: string;
+  variants: readonly Variant[];
+  needs(def: Variant): string;
+  /** How to write a variant, when not as a spec with its defaults spelled out. */
+  written?(def: Variant): string;
 }
 
-/** `name(p=default, …)` as it would be written in a scenario. */
-function usage(def: Described): string {
-  const entries = [
-    ...Object.entries(def.params).map(([k, v]) => `${k}=${v.default}`),
-    ...Object.entries(def.options ?? {}).map(([k, v]) => `${k}=${v.default}`),
+/** Every variant set, in the order `byzsim list` prints them. */
+export function variantSets(): VariantSet[] {
+  const set = <D extends Variant>(title: string, variants: readonly D[], needs: (def: D) => string, written?: (def: D) => string): VariantSet => ({
+    title,
+    variants,
+    needs: needs as (def: Variant) => string,
+    ...(written ? { written: written as (def: Variant) => string } : {}),
+  });
+  const none = () => '';
+  return [
+    set('aggregation rules (scenario key `aggregator`; compose as "nnm > krum(m=2)")', aggregators.list(), (d) => `requires ${d.requirement().text}`),
+    set('pre-aggregators (stages before a rule, joined with ">")', preaggregators.list(), (d) => `${d.transform}; requires ${d.requirement().text}`),
+    set('attacks (scenario key `attack`, or "none")', attacks.list(), needsText),
+    set('Byzantine schedules (scenario key `byzantine.schedule`)', schedules.list(), (d) => (d.scripted ? 'reads byzantine.script' : '')),
+    set('knowledge models (scenario key `adversary.knowledge`)', knowledgeModels.list(), (d) =>
+      d.observes(Object.fromEntries(Object.entries(d.params).map(([k, p]) => [k, p.default]))) ? 'shows honest gradients' : 'shows no honest gradient',
+    ),
+    set('network orderings (scenario key `network.ordering`)', orderings.list(), (d) =>
+      d.adversarial ? 'the adversary chooses delays within network.adversarialDelay' : 'delays drawn from network.delay',
+    ),
+    set(
+      'datasets (scenario key `data.dataset`; parameters in the section data.<name>)',
+      datasets.list(),
+      (d) => `data.${d.name}: ${Object.entries(d.params).map(([k, p]) => `${k}=${p.default}`).join(', ')}`,
+      (d) => d.name,
+    ),
+    set('partitions (scenario key `data.partition`)', partitions.list(), none),
+    set('models (scenario key `model`)', models.list(), none),
   ];
-  return entries.length === 0 ? def.name : `${def.name}(${entries.join(', ')})`;
+}
+
+/** One variant: how to write it (defaults spelled out) and its aliases, then what it needs, its summary and its source. */
+function entry(written: string, def: Variant, needs: string): string[] {
+  const aliases = def.aliases?.length ? `   (also: ${def.aliases.join(', ')})` : '';
+  return [`  ${written}${aliases}`, `      ${needs ? `${needs}. ` : ''}${def.summary}`, `      ${def.reference}`];
 }
 
 export function listCommand(): number {
-  const out: string[] = ['aggregation rules (scenario key `aggregator`; compose as "nnm > krum(m=2)"):'];
-  for (const def of Object.values(aggregators)) {
-    const defaults = Object.fromEntries(Object.entries(def.params).map(([k, v]) => [k, v.default]));
-    const options = Object.fromEntries(Object.entries(def.options ?? {}).map(([k, v]) => [k, v.default]));
-    out.push(`  ${usage(def)}`, `      requires ${def.requirement(defaults, options).text}. ${def.summary}`);
-  }
-  out.push('', 'pre-aggregators (stages before a rule, joined with ">"):');
-  for (const def of Object.values(preaggregators)) {
-    out.push(`  ${usage(def)}`, `      ${def.transform}. ${def.summary}`);
-  }
-  out.push('', 'attacks (scenario key `attack`, or "none"):');
-  for (const def of Object.values(attacks)) {
-    out.push(`  ${usage(def)}`, `      ${def.needsObservation ? 'observes honest gradients' : 'blind'}. ${def.summary}`);
+  const out: string[] = [];
+  for (const { title, variants, needs, written = usage } of variantSets()) {
+    if (out.length) out.push('');
+    out.push(`${title}:`);
+    for (const def of variants) out.push(...entry(written(def), def, needs(def)));
   }
   out.push(
     '',
     'options:',
-    '  byzantine.schedule    static | rotating | random | scripted',
-    '  adversary.knowledge   omniscient | partial | none',
-    '  data.dataset          synthetic | mnist',
-    '  data.partition        iid | extreme',
     '  network.delay.kind    fixed | uniform | lognormal',
-    '  network.ordering      fifo | random | adversarial',
     '  server.quorum         <number> | n | n-f',
     '  server.missing        zero | drop',
     `  --backend             ${BACKENDS.join(' | ')}`,
+    '  --kernels             auto | simd | scalar',
   );
   console.log(out.join('\n'));
   return 0;

@@ -15,12 +15,22 @@ import { UsageError } from './backend.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import { TraceFileError } from '../run/trace-file.ts';
 import { SpecError } from '../spec.ts';
+import { KERNEL_REQUESTS, KernelPathError, kernelPath, setKernelPath, type KernelRequest } from '../kernels/path.ts';
 
 function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
   return n;
 }
+
+function kernelRequest(value: string): KernelRequest {
+  if (!(KERNEL_REQUESTS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`must be one of ${KERNEL_REQUESTS.join(', ')}`);
+  }
+  return value as KernelRequest;
+}
+
+const KERNELS_HELP = 'vector kernels: auto (SIMD when available), simd or scalar; results are identical (default: $BYZSIM_KERNELS or auto)';
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -37,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'override the scenario seed', integer)
     .option('--out <dir>', 'output directory (default: out/<scenario name>)')
     .option('--backend <name>', 'compute backend: auto, tfjs-node, wasm, cpu or ts')
+    .option('--kernels <path>', KERNELS_HELP, kernelRequest)
     .action(async (file: string, opts) => {
       code = await runCommand(file, opts);
     });
@@ -45,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('replay')
     .description('re-run a recorded trace and compare event by event (exit 0 identical, 1 diverged)')
     .argument('<trace>', 'trace.jsonl written by `byzsim run`')
+    .option('--kernels <path>', KERNELS_HELP, kernelRequest)
     .action(async (file: string) => {
       code = await replayCommand(file);
     });
@@ -53,18 +65,19 @@ export async function main(argv: string[]): Promise<number> {
     .command('validate')
     .description('check a scenario file and print its problems with file:line:column')
     .argument('<scenario>', 'scenario file (YAML)')
-    .action((file: string) => {
-      code = validateCommand(file);
+    .action(async (file: string) => {
+      code = await validateCommand(file);
     });
 
   program
     .command('aggregate')
     .description('apply one aggregation rule to vectors from a .json or .npy file (no simulator)')
-    .requiredOption('--rule <spec>', 'rule spec, e.g. cwtm, krum(m=2), "nnm > cwtm"')
+    .requiredOption('--rule <spec|module>', 'rule spec, e.g. cwtm, krum(m=2), "nnm > cwtm", "nnm > ./my-rule.ts"')
     .requiredOption('--f <n>', 'number of Byzantine inputs to tolerate', integer)
     .requiredOption('--input <file>', 'vectors: .json (array of arrays) or .npy (float32/float64, shape [n, d])')
     .option('--output <file>', 'write the aggregate to .npy (float32) or .json instead of stdout')
     .option('--seed <n>', 'seed of the server stream for randomized rules (default 1)', integer)
+    .option('--kernels <path>', KERNELS_HELP, kernelRequest)
     .action(async (opts) => {
       code = await aggregateCommand(opts);
     });
@@ -80,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <s>', 'fast-check seed (default 1)', integer)
     .option('--property <name>', 'check one invariant only (to replay a printed failure)')
     .option('--path <path>', 'fast-check path of a printed failure (with --property and --seed)')
+    .option('--kernels <path>', KERNELS_HELP, kernelRequest)
     .action(async (opts) => {
       code = await fuzzCommand(opts);
     });
@@ -91,6 +105,14 @@ export async function main(argv: string[]): Promise<number> {
       code = listCommand();
     });
 
+  // --kernels takes effect before the command runs; without it, BYZSIM_KERNELS is read now, so a
+  // bad value is refused before any work rather than at the first kernel call.
+  program.hook('preAction', (_program, command) => {
+    const requested = command.opts().kernels as KernelRequest | undefined;
+    if (requested !== undefined) setKernelPath(requested);
+    else kernelPath();
+  });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
@@ -98,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(e.format());
       return 2;
     }
-    if (e instanceof UsageError || e instanceof TraceFileError || e instanceof SpecError) {
+    if (e instanceof UsageError || e instanceof TraceFileError || e instanceof SpecError || e instanceof KernelPathError) {
       console.error(`byzsim: ${e.message}`);
       return 2;
     }

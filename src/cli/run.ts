@@ -3,12 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { runScenario, type RunResult } from '../run/run.ts';
-import { openTraceWriter } from '../run/trace-file.ts';
+import { runPlan, type RunResult } from '../run/run.ts';
+import { createPlan, type ModuleRecord } from '../run/plan.ts';
+import { headerOf, openTraceWriter } from '../run/trace-file.ts';
+import { kernelPath } from '../kernels/path.ts';
 import { resolveBackend } from './backend.ts';
 import { writeReport } from '../report/html.ts';
 import { createProgress } from '../report/progress.ts';
-import { VERSION } from '../version.ts';
 
 export interface RunCommandOptions {
   seed?: number;
@@ -18,8 +19,11 @@ export interface RunCommandOptions {
 
 export interface Metrics {
   name: string;
+  /** The run plan's id: the hash of everything the result depends on. */
+  run: string;
   traceHash: string;
   backend: string;
+  kernels: string;
   seed: number;
   rounds: number;
   events: number;
@@ -30,10 +34,10 @@ export interface Metrics {
 }
 
 export async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
-  const { scenario } = loadScenario(file, { seed: options.seed, outDir: options.out });
+  const { scenario, modules } = await loadScenario(file, { seed: options.seed, outDir: options.out });
   const backend = await resolveBackend(scenario, options.backend);
   console.error(`backend: ${backend.name} (${backend.note})`);
-  const metrics = await runToDirectory(scenario, backend.name);
+  const metrics = await runToDirectory(scenario, backend.name, modules.records);
   const dir = scenario.output.dir!;
   console.log(
     [
@@ -49,23 +53,18 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
 }
 
 /** Run a normalized scenario and write its three outputs into `scenario.output.dir`. */
-export async function runToDirectory(scenario: Scenario, backend: string): Promise<Metrics> {
+export async function runToDirectory(scenario: Scenario, backend: string, modules: ModuleRecord[] = []): Promise<Metrics> {
   const dir = scenario.output.dir!;
   mkdirSync(dir, { recursive: true });
-  const writer = openTraceWriter(join(dir, 'trace.jsonl'), {
-    type: 'byzsim-trace',
-    format: 1,
-    byzsim: VERSION,
-    seed: scenario.seed,
-    backend,
-    scenario,
-  });
+  const plan = createPlan(scenario, { backend, kernels: kernelPath(), modules });
+  const writer = openTraceWriter(join(dir, 'trace.jsonl'), headerOf(plan));
   const progress = createProgress(scenario.rounds, Boolean(process.stderr.isTTY) && !process.env.CI);
   const started = performance.now();
   let result: RunResult;
   try {
-    result = await runScenario(scenario, {
-      backend,
+    result = await runPlan(plan, {
+      // Slices let the event loop breathe (the progress bar's redraw timer) without changing the trace.
+      slice: { maxEvents: 20_000 },
       sinks: [writer.sink],
       onRound: (round, evaluation) => progress.update(round, evaluation?.accuracy),
     });
@@ -76,8 +75,10 @@ export async function runToDirectory(scenario: Scenario, backend: string): Promi
   const wallSeconds = (performance.now() - started) / 1000;
   const metrics: Metrics = {
     name: scenario.name!,
+    run: plan.id,
     traceHash: result.traceHash,
     backend,
+    kernels: plan.kernels,
     seed: scenario.seed,
     rounds: result.rounds,
     events: result.events,

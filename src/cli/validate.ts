@@ -6,9 +6,9 @@
 import { ScenarioError } from '../scenario/errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 
-export function validateCommand(file: string): number {
+export async function validateCommand(file: string): Promise<number> {
   try {
-    const { scenario: s } = loadScenario(file);
+    const { scenario: s } = await loadScenario(file);
     console.log(`ok: ${file} (${s.name}, n=${s.workers}, f=${s.byzantine.f}, ${s.aggregator}, ${s.attack})`);
     return 0;
   } catch (err) {

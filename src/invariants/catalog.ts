@@ -8,8 +8,8 @@
  * AggregatorDefinition (what defineAggregator sets); that list wins.
  */
 import type { AggregatorDefinition } from '../aggregators/types.ts';
-import { aggregators, createAggregator } from '../aggregators/index.ts';
-import { parseSpec, type SpecStage } from '../spec.ts';
+import { aggregators, createAggregator, preaggregators } from '../aggregators/index.ts';
+import { formatSpec, parseSpec, type SpecStage } from '../spec.ts';
 import { publishedKappa, type KappaEntry } from './kappa.ts';
 import { isInvariantName, type InvariantName, type RuleUnderTest } from './properties.ts';
 
@@ -71,9 +71,18 @@ const declarations: Record<string, (stage: SpecStage) => Declaration> = {
 /** What an undeclared deterministic, stateless rule is still held to. */
 const UNDECLARED: InvariantName[] = ['permutation-invariance'];
 
+/** The spec with every name an alias stands for replaced by the canonical name (`median` → `cwmed`), parameters as given. */
+function canonicalNames(spec: string): string {
+  const stages = parseSpec(spec);
+  const last = stages.length - 1;
+  return stages
+    .map((s, i) => formatSpec((i === last ? aggregators : preaggregators).get(s.name)?.name ?? s.name, s.params, s.options))
+    .join(' > ');
+}
+
 /** The declaration for a spec, including compositions; undefined when none is known. */
 export function declarationFor(spec: string): Declaration | undefined {
-  const stages = parseSpec(spec);
+  const stages = parseSpec(canonicalNames(spec));
   if (stages.length === 1) return declarations[stages[0].name]?.(stages[0]);
   if (stages.length !== 2) return undefined;
   const [pre, inner] = stages;
@@ -120,11 +129,11 @@ function applicable(list: InvariantName[], randomized: boolean): InvariantName[]
 /** A built-in rule or composition by spec; throws SpecError for a bad spec. */
 export function resolveSpec(spec: string): Resolved {
   const sample = createAggregator(spec);
-  const kappa = publishedKappa(spec);
+  const kappa = publishedKappa(canonicalNames(spec));
   const declaration = declarationFor(spec);
   const stages = parseSpec(spec);
   // A registered definition may carry its own list (what defineAggregator sets); it wins over the catalog.
-  const own = stages.length === 1 && Object.hasOwn(aggregators, stages[0].name) ? readInvariants(aggregators[stages[0].name]) : undefined;
+  const own = stages.length === 1 ? readInvariants(aggregators.get(stages[0].name)) : undefined;
   const list = own ?? declaration?.invariants ?? UNDECLARED;
   return {
     rule: {
@@ -142,8 +151,8 @@ export function resolveSpec(spec: string): Resolved {
 }
 
 function readInvariants(def: AggregatorDefinition | undefined): InvariantName[] | undefined {
-  const list = (def as { invariants?: unknown } | undefined)?.invariants;
-  if (!Array.isArray(list)) return undefined;
+  const list = def?.invariants;
+  if (!list) return undefined;
   const bad = list.filter((x) => typeof x !== 'string' || !isInvariantName(x));
   if (bad.length) throw new Error(`${def?.name}: unknown invariants ${bad.join(', ')}`);
   return list as InvariantName[];

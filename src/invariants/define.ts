@@ -1,7 +1,10 @@
 /**
  * defineAggregator: a user rule as an AggregatorDefinition, usable by
- * scenarios, the library API and `byzsim fuzz`, carrying the invariants it
- * claims and, optionally, the κ it claims.
+ * scenarios, the library API, `byzsim aggregate` and `byzsim fuzz`, carrying
+ * the invariants it claims and, optionally, the κ it claims. A thin layer over
+ * defineRule (src/aggregators/define.ts): it adds the checks a rule written
+ * outside byzsim needs (the requirement on every call, the output's shape)
+ * and the user-facing call shape `aggregate(vectors, f, rng)`.
  *
  * @example
  * // my-rule.ts — `byzsim fuzz --rule ./my-rule.ts --n 10 --f 3`
@@ -21,7 +24,8 @@
  *   },
  * });
  */
-import type { AggregationDiagnostics, Aggregator, AggregatorDefinition, Requirement } from '../aggregators/types.ts';
+import type { AggregationDiagnostics, AggregatorDefinition, Requirement } from '../aggregators/types.ts';
+import { defineRule, type RuleState } from '../aggregators/define.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { KappaCondition, KappaEntry } from './kappa.ts';
 import { isInvariantName, type InvariantName } from './properties.ts';
@@ -62,7 +66,6 @@ const defaultRequirement: Requirement = { text: 'n > 2f', check: (n, f) => Numbe
 
 export function defineAggregator(decl: AggregatorDeclaration): UserAggregatorDefinition {
   const { name } = decl;
-  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) throw new TypeError(`defineAggregator: invalid name '${name}'`);
   const requirement: Requirement =
     decl.requirement === undefined
       ? defaultRequirement
@@ -75,8 +78,6 @@ export function defineAggregator(decl: AggregatorDeclaration): UserAggregatorDef
   if (invariants.includes('kappa-robustness') && !decl.kappa) {
     throw new TypeError(`defineAggregator(${name}): 'kappa-robustness' needs kappa`);
   }
-  const stateful = decl.stateful === true;
-  const randomized = decl.randomized ?? false;
   const kappa: KappaEntry | undefined = decl.kappa && {
     rule: name,
     formula: decl.kappa.formula,
@@ -85,38 +86,28 @@ export function defineAggregator(decl: AggregatorDeclaration): UserAggregatorDef
     verified: 'claimed by the rule author',
     condition: decl.kappa.condition ?? defaultRequirement,
   };
-  const create = (): Aggregator => {
-    const fn = decl.stateful === true ? decl.init() : decl.aggregate;
-    return {
-      spec: name,
-      name,
-      requirement,
-      stateful,
-      randomized,
-      aggregate(vectors, ctx) {
-        if (!requirement.check(vectors.length, ctx.f)) {
-          throw new Error(`${name} requires ${requirement.text} (got n=${vectors.length}, f=${ctx.f})`);
-        }
-        const out = fn(vectors, ctx.f, ctx.rng);
-        const result = out instanceof Float32Array ? { aggregate: out, diagnostics: {} } : { aggregate: out.aggregate, diagnostics: out.diagnostics ?? {} };
-        if (!(result.aggregate instanceof Float32Array) || result.aggregate.length !== vectors[0].length) {
-          throw new Error(`${name}: aggregate must return a Float32Array of dimension ${vectors[0].length}`);
-        }
-        return result;
-      },
-    };
-  };
-  return {
+  const checked = (fn: AggregateFn): RuleState => ({
+    aggregate(vectors, ctx) {
+      if (!requirement.check(vectors.length, ctx.f)) {
+        throw new Error(`${name} requires ${requirement.text} (got n=${vectors.length}, f=${ctx.f})`);
+      }
+      const out = fn(vectors, ctx.f, ctx.rng);
+      const result = out instanceof Float32Array ? { aggregate: out, diagnostics: {} } : { aggregate: out.aggregate, diagnostics: out.diagnostics ?? {} };
+      if (!(result.aggregate instanceof Float32Array) || result.aggregate.length !== vectors[0].length) {
+        throw new Error(`${name}: aggregate must return a Float32Array of dimension ${vectors[0].length}`);
+      }
+      return result;
+    },
+  });
+  const rule = defineRule({
     name,
     summary: decl.summary ?? name,
     reference: decl.reference ?? 'user-defined',
-    params: {},
-    requirement: () => requirement,
-    stateful,
-    randomized,
-    create,
+    requirement,
+    stateful: decl.stateful === true,
+    randomized: decl.randomized ?? false,
     invariants,
-    approximate: decl.approximate ?? false,
-    ...(kappa ? { kappa } : {}),
-  };
+    init: () => checked(decl.stateful === true ? decl.init() : decl.aggregate),
+  });
+  return { ...rule, invariants, approximate: decl.approximate ?? false, ...(kappa ? { kappa } : {}) };
 }

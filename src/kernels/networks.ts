@@ -14,6 +14,18 @@
 
 export type Comparator = readonly [number, number];
 
+/**
+ * Largest n for which the coordinate-wise kernels run a comparator network
+ * (the SIMD kernel keeps one local per input); beyond it both kernel paths use
+ * the plain selection loops of vector.ts and subsets.ts.
+ */
+export const MAX_NETWORK_N = 64;
+
+/** Throws unless 1 ≤ n ≤ MAX_NETWORK_N (callers take the plain loops beyond). */
+export function checkNetworkSize(n: number, who: string): void {
+  if (!(n >= 1 && n <= MAX_NETWORK_N)) throw new RangeError(`${who}: n = ${n} is outside 1..${MAX_NETWORK_N}`);
+}
+
 const MAX_PRUNE = 18;
 
 /** Batcher's odd–even merge sort for arbitrary n (Knuth 5.3.4, exercise 12). */
@@ -170,4 +182,20 @@ export function rankNetwork(n: number, positions: readonly number[]): Comparator
   }
   rankCache.set(key, net);
   return net;
+}
+
+/** Which centre a closest-values kernel uses: the median, or the mean without the trim smallest and largest. */
+export type Centre = 'median' | 'trimmed';
+
+/**
+ * The rank network of the closest-values kernels (meamed, phocas): exact
+ * wires 0..f and n − 1 − f..n − 1 (the window's candidate ends) and, for the
+ * median, the middle ones.
+ */
+export function closestNetwork(n: number, f: number, centre: Centre): Comparator[] {
+  const m = (n - 1) >> 1;
+  const positions: number[] = [];
+  for (let i = 0; i <= f; i++) positions.push(i, n - 1 - i);
+  if (centre === 'median') positions.push(m, n - 1 - m);
+  return rankNetwork(n, positions);
 }

@@ -9,9 +9,16 @@
  * at a time, with float64 accumulation in two f64x2 halves.
  *
  * Tail lanes of the last block are zeroed, so sums see exact zeros there.
+ *
+ * scalar.ts holds a plain-JavaScript twin of every kernel, with the same
+ * operations in the same order, so results do not depend on whether the
+ * runtime has WebAssembly SIMD; a change to a kernel's arithmetic (its order
+ * of additions, its blocking, its comparators) must be made to its twin too.
+ * The functions exported here require SIMD (simdAvailable()); path.ts
+ * chooses between them and their twins.
  */
 import { assemble, Body, F64, I32, V128 } from './wasm.ts';
-import { partitionNetwork, rankNetwork } from './networks.ts';
+import { checkNetworkSize, closestNetwork, partitionNetwork, type Centre } from './networks.ts';
 
 export const BLOCK = 16384;
 /**
@@ -26,11 +33,9 @@ const STRIDE = BLOCK * 4 + 256;
  * columns at a time (so the n(n+1)/2 dot products do not each convert their
  * operands again, and the widened rows stay in L2); WIDE_STRIDE bytes per row.
  */
-const WIDE = 2048;
+export const WIDE = 2048;
 const WIDE_STRIDE = WIDE * 8;
 const PAGE = 65536;
-/** Largest n for which a selection network is generated (one SIMD local per input). */
-export const MAX_NETWORK_N = 64;
 
 const ZERO = new Array<number>(16).fill(0);
 
@@ -196,6 +201,9 @@ interface Core {
   single: Tile;
   widen(src: number, dst: number, rows: number, bytes: number): void;
   sqdist(src: number, stride: number, rows: number, z: number, bytes: number, out: number): void;
+  vote(src: number, stride: number, rows: number, bytes: number, out: number): number;
+  sqdist64(src: number, stride: number, rows: number, v: number, bytes: number, out: number): void;
+  clip(src: number, stride: number, rows: number, v: number, bytes: number, scales: number, n: number): void;
 }
 
 let core: Core | null | undefined;
@@ -215,10 +223,13 @@ function getCore(): Core | null {
       widen: widenBody(),
       sqdist: sqdistBody(),
     };
-    const module = assemble(kernels, { import: false, pages: 1 });
-    core = new WebAssembly.Instance(module).exports as unknown as Core;
+    const main = new WebAssembly.Instance(assemble(kernels, { import: false, pages: 1 })).exports;
+    const memory = main.memory as WebAssembly.Memory;
+    const aggregation = assemble({ vote: voteBody(), sqdist64: sqdist64Body(), clip: clipBody() }, { import: true, pages: 1 });
+    const extra = new WebAssembly.Instance(aggregation, { env: { memory } }).exports;
+    core = { ...main, ...extra } as unknown as Core;
   } catch {
-    core = null; // no WebAssembly SIMD: callers use their plain loops
+    core = null; // no WebAssembly SIMD: path.ts runs the scalar twins
   }
   return core;
 }
@@ -226,6 +237,12 @@ function getCore(): Core | null {
 /** Whether the SIMD kernels are available in this runtime. */
 export function simdAvailable(): boolean {
   return getCore() !== null;
+}
+
+function requireCore(): Core {
+  const c = getCore();
+  if (!c) throw new Error('the WebAssembly SIMD kernels are unavailable in this runtime (use the scalar kernel path)');
+  return c;
 }
 
 /** Grows the memory to at least `bytes` and refreshes the views. */
@@ -255,7 +272,7 @@ function stage(rows: readonly Float32Array[], j0: number, len: number): number {
 }
 
 /**
- * Σ wᵢxᵢ / total over the rows with non-zero weight, written to `out`; false if SIMD is unavailable.
+ * Σ wᵢxᵢ / total over the rows with non-zero weight, written to `out`.
  *
  * Why mean stays above NumPy (measured at n = 17 on this 2-core machine):
  * NumPy's `x.mean(axis=0)` reads each float32 input once and accumulates in
@@ -273,9 +290,8 @@ export function simdWeightedSum(
   weights: ArrayLike<number>,
   total: number,
   out: Float32Array,
-): boolean {
-  const c = getCore();
-  if (!c) return false;
+): void {
+  const c = requireCore();
   const rows: Float32Array[] = [];
   const w: number[] = [];
   for (let i = 0; i < vectors.length; i++) {
@@ -286,7 +302,7 @@ export function simdWeightedSum(
   const d = out.length;
   if (rows.length === 0) {
     out.fill(0 / total);
-    return true;
+    return;
   }
   const outAt = rows.length * STRIDE;
   const wAt = outAt + STRIDE;
@@ -299,13 +315,11 @@ export function simdWeightedSum(
     kernel(0, STRIDE, rows.length, bytes, wAt, outAt, total);
     out.set(f32.subarray(outAt / 4, outAt / 4 + len), j0);
   }
-  return true;
 }
 
-/** The Gram matrix xᵢ·xⱼ (row-major n×n, float64 sums of exact products), or null without SIMD. */
-export function simdGram(vectors: readonly Float32Array[]): Float64Array | null {
-  const c = getCore();
-  if (!c) return null;
+/** The Gram matrix xᵢ·xⱼ (row-major n×n, float64 sums of exact products). */
+export function simdGram(vectors: readonly Float32Array[]): Float64Array {
+  const c = requireCore();
   const n = vectors.length;
   const d = n ? vectors[0].length : 0;
   // Pairs of rows (a, a + 1) on the diagonal, 2×2 tiles above it, a 2×1
@@ -344,13 +358,12 @@ export function simdGram(vectors: readonly Float32Array[]): Float64Array | null 
   return G;
 }
 
-/** ‖xᵢ − z‖² for every input, into `out`; false without SIMD. */
-export function simdSquaredDistancesTo(z: Float32Array, vectors: readonly Float32Array[], out: Float64Array): boolean {
-  const c = getCore();
-  if (!c) return false;
+/** ‖xᵢ − z‖² for every input, into `out`. */
+export function simdSquaredDistancesTo(z: Float32Array, vectors: readonly Float32Array[], out: Float64Array): void {
+  const c = requireCore();
   const n = vectors.length;
   const d = z.length;
-  if (n === 0) return true;
+  if (n === 0) return;
   const zAt = n * STRIDE;
   const outAt = zAt + STRIDE;
   reserve(c, outAt + 8 * n);
@@ -362,7 +375,6 @@ export function simdSquaredDistancesTo(z: Float32Array, vectors: readonly Float3
     c.sqdist(0, STRIDE, n, zAt, bytes, outAt);
   }
   out.set(f64.subarray(outAt / 8, outAt / 8 + n));
-  return true;
 }
 
 type Select = (src: number, bytes: number, out: number) => void;
@@ -421,13 +433,12 @@ function selector(c: Core, n: number, low: number, mid: number): Select {
 
 /**
  * out[j] = mean of the values ranked [low, low + mid) among x₁[j], …, xₙ[j]
- * (NaN ranked as +Infinity). Returns false without SIMD or for n > MAX_NETWORK_N.
+ * (NaN ranked as +Infinity), for 1 ≤ n ≤ MAX_NETWORK_N.
  */
-export function simdColumnSelect(vectors: readonly Float32Array[], low: number, mid: number, out: Float32Array): boolean {
+export function simdColumnSelect(vectors: readonly Float32Array[], low: number, mid: number, out: Float32Array): void {
   const n = vectors.length;
-  if (n > MAX_NETWORK_N) return false;
-  const c = getCore();
-  if (!c) return false;
+  checkNetworkSize(n, 'simdColumnSelect');
+  const c = requireCore();
   const select = selector(c, n, low, mid);
   const d = out.length;
   const outAt = n * STRIDE;
@@ -438,7 +449,6 @@ export function simdColumnSelect(vectors: readonly Float32Array[], low: number, 
     select(0, bytes, outAt);
     out.set(f32.subarray(outAt / 4, outAt / 4 + len), j0);
   }
-  return true;
 }
 
 const f64Splat = (x: number): number[] => {
@@ -446,9 +456,6 @@ const f64Splat = (x: number): number[] => {
   return bytes;
 };
 const F32_INF = [...new Uint8Array(new Float32Array(4).fill(Infinity).buffer)];
-
-/** Which centre a closest-values kernel uses: the median, or the mean without the trim smallest and largest. */
-export type Centre = 'median' | 'trimmed';
 
 type Closest = (src: number, bytes: number, out: number) => number;
 const closestKernels = new Map<string, Closest>();
@@ -475,9 +482,6 @@ function closestKernel(c: Core, n: number, f: number, centre: Centre): Closest {
   if (fn) return fn;
   const k = n - f;
   const m = (n - 1) >> 1;
-  const positions: number[] = [];
-  for (let i = 0; i <= f; i++) positions.push(i, n - 1 - i);
-  if (centre === 'median') positions.push(m, n - 1 - m);
   const b = new Body([I32, I32, I32], [I32]);
   const [src, bytes, out] = [0, 1, 2];
   const col = b.local(I32);
@@ -502,7 +506,7 @@ function closestKernel(c: Core, n: number, f: number, centre: Centre): Closest {
     for (let i = 0; i < n; i++) {
       b.get(src).get(col).add().load(i * STRIDE).tee(t).get(inf).get(t).get(t).f32x4Eq().bitselect().set(v[i]);
     }
-    for (const [i, j] of rankNetwork(n, positions)) {
+    for (const [i, j] of closestNetwork(n, f, centre)) {
       b.get(v[i]).get(v[j]).pmin().set(t);
       b.get(v[j]).get(v[i]).pmax().set(v[j]);
       b.get(t).set(v[i]);
@@ -590,10 +594,10 @@ function closestKernel(c: Core, n: number, f: number, centre: Centre): Closest {
 /**
  * out[j] = mean of the n − f values of x₁[j], …, xₙ[j] closest to their
  * median or trimmed mean (trim f), NaN ordered as +Infinity, the contested last
- * slot split in halves — sortedClosestMean's result. Coordinates the kernel
- * cannot settle branch-free are passed to `fallback(j0, j1, out)`, which
- * rewrites the NaN entries of out[j0, j1). Returns false without SIMD or for
- * n > MAX_NETWORK_N.
+ * slot split in halves — sortedClosestMean's result. Each block of BLOCK
+ * coordinates with a lane the kernel cannot settle branch-free is passed to
+ * `fallback(j0, j1)`, which rewrites the NaN entries of out[j0, j1). For
+ * 1 ≤ n ≤ MAX_NETWORK_N and 0 ≤ f < n.
  */
 export function simdClosestMean(
   vectors: readonly Float32Array[],
@@ -601,11 +605,11 @@ export function simdClosestMean(
   centre: Centre,
   out: Float32Array,
   fallback: (j0: number, j1: number) => void,
-): boolean {
+): void {
   const n = vectors.length;
-  if (n > MAX_NETWORK_N || f < 0 || n - f < 1) return false;
-  const c = getCore();
-  if (!c) return false;
+  checkNetworkSize(n, 'simdClosestMean');
+  if (!(f >= 0 && f < n)) throw new RangeError(`simdClosestMean: f = ${f} outside 0..${n - 1}`);
+  const c = requireCore();
   const kernel = closestKernel(c, n, f, centre);
   const d = out.length;
   const outAt = n * STRIDE;
@@ -617,7 +621,6 @@ export function simdClosestMean(
     out.set(f32.subarray(outAt / 4, outAt / 4 + len), j0);
     if (flagged !== 0) fallback(j0, j0 + len);
   }
-  return true;
 }
 
 /**
@@ -719,38 +722,23 @@ function clipBody(): Body {
   return b;
 }
 
-interface Extra {
-  vote(src: number, stride: number, rows: number, bytes: number, out: number): number;
-  sqdist64(src: number, stride: number, rows: number, v: number, bytes: number, out: number): void;
-  clip(src: number, stride: number, rows: number, v: number, bytes: number, scales: number, n: number): void;
-}
-let extra: Extra | null | undefined;
-
-function getExtra(c: Core): Extra | null {
-  if (extra !== undefined) return extra;
-  try {
-    const module = assemble({ vote: voteBody(), sqdist64: sqdist64Body(), clip: clipBody() }, { import: true, pages: 1 });
-    extra = new WebAssembly.Instance(module, { env: { memory: c.memory } }).exports as unknown as Extra;
-  } catch {
-    extra = null;
-  }
-  return extra;
-}
-
-/** signmv's vote into `out` (±1, or +0 for a tie); returns the number of ties, or −1 without SIMD. */
+/** signmv's vote into `out` (±1, or +0 for a tie); returns the number of ties. */
 export function simdSignVote(vectors: readonly Float32Array[], out: Float32Array): number {
-  const c = getCore();
-  const e = c && getExtra(c);
-  if (!c || !e) return -1;
+  const c = requireCore();
   const n = vectors.length;
   const d = out.length;
+  // The kernel's row loop runs at least once: with no voters every coordinate is a tie.
+  if (n === 0) {
+    out.fill(0);
+    return d;
+  }
   const outAt = n * STRIDE;
   reserve(c, outAt + STRIDE);
   let ties = 0;
   for (let j0 = 0; j0 < d; j0 += BLOCK) {
     const len = Math.min(BLOCK, d - j0);
     const bytes = stage(vectors, j0, len);
-    ties += e.vote(0, STRIDE, n, bytes, outAt) - (bytes / 4 - len);
+    ties += c.vote(0, STRIDE, n, bytes, outAt) - (bytes / 4 - len);
     out.set(f32.subarray(outAt / 4, outAt / 4 + len), j0);
   }
   return ties;
@@ -762,14 +750,12 @@ function stageF64(v: Float64Array, j0: number, len: number, at: number, padded: 
   if (padded > len) f64.fill(0, at / 8 + len, at / 8 + padded);
 }
 
-/** ‖xᵢ − v‖² for a float64 point v, into `out`; false without SIMD. */
-export function simdSquaredDistancesTo64(v: Float64Array, vectors: readonly Float32Array[], out: Float64Array): boolean {
-  const c = getCore();
-  const e = c && getExtra(c);
-  if (!c || !e) return false;
+/** ‖xᵢ − v‖² for a float64 point v, into `out`. */
+export function simdSquaredDistancesTo64(v: Float64Array, vectors: readonly Float32Array[], out: Float64Array): void {
+  const c = requireCore();
   const n = vectors.length;
   const d = v.length;
-  if (n === 0) return true;
+  if (n === 0) return;
   const vAt = n * STRIDE;
   const outAt = vAt + 2 * STRIDE;
   reserve(c, outAt + 8 * n);
@@ -778,32 +764,33 @@ export function simdSquaredDistancesTo64(v: Float64Array, vectors: readonly Floa
     const len = Math.min(BLOCK, d - j0);
     const bytes = stage(vectors, j0, len);
     stageF64(v, j0, len, vAt, bytes / 4);
-    e.sqdist64(0, STRIDE, n, vAt, bytes, outAt);
+    c.sqdist64(0, STRIDE, n, vAt, bytes, outAt);
   }
   out.set(f64.subarray(outAt / 8, outAt / 8 + n));
-  return true;
 }
 
 /**
  * cc's step in place: v ← v + (1/n) Σᵢ sᵢ·(xᵢ − v) over the given rows and
- * scales (float64, rows in order); false without SIMD.
+ * scales (float64, rows in order).
  */
-export function simdClipStep(vectors: readonly Float32Array[], scales: ArrayLike<number>, n: number, v: Float64Array): boolean {
-  const c = getCore();
-  const e = c && getExtra(c);
-  if (!c || !e) return false;
+export function simdClipStep(vectors: readonly Float32Array[], scales: ArrayLike<number>, n: number, v: Float64Array): void {
+  const c = requireCore();
   const rows = vectors.length;
   const d = v.length;
+  // The kernel's row loop runs at least once: with no rows the step is v + 0/n.
+  if (rows === 0) {
+    for (let j = 0; j < d; j++) v[j] += 0 / n;
+    return;
+  }
   const vAt = rows * STRIDE;
   const sAt = vAt + 2 * STRIDE;
-  reserve(c, sAt + 8 * Math.max(1, rows));
+  reserve(c, sAt + 8 * rows);
   for (let i = 0; i < rows; i++) f64[sAt / 8 + i] = scales[i];
   for (let j0 = 0; j0 < d; j0 += BLOCK) {
     const len = Math.min(BLOCK, d - j0);
-    const bytes = rows ? stage(vectors, j0, len) : ((len + 15) & ~15) * 4;
+    const bytes = stage(vectors, j0, len);
     stageF64(v, j0, len, vAt, bytes / 4);
-    e.clip(0, STRIDE, rows, vAt, bytes, sAt, n);
+    c.clip(0, STRIDE, rows, vAt, bytes, sAt, n);
     v.set(f64.subarray(vAt / 8, vAt / 8 + len), j0);
   }
-  return true;
 }

@@ -8,7 +8,8 @@
  * of its column and is the last to be kept.
  */
 import { columnwise, commonDimension } from './vector.ts';
-import { simdClosestMean, type Centre } from './simd.ts';
+import { kernels } from './path.ts';
+import { MAX_NETWORK_N, type Centre } from './networks.ts';
 
 /** Lexicographic order of two vectors of equal length; NaN compares as equal to anything. */
 export function lexCompare(a: Float32Array, b: Float32Array): number {
@@ -114,9 +115,9 @@ export function sortedColumnwise(
  * Per coordinate, the mean of the n − f values closest to the coordinate's
  * median (`centre` 'median', MeaMed) or trimmed mean with trim f ('trimmed',
  * Phocas), NaN ordered as +Infinity and a contested last slot split in halves
- * (sortedClosestMean). The SIMD kernel settles almost every coordinate
- * branch-free; the few it cannot (ties among several equally distant values,
- * infinite centres) are recomputed here from the sorted column.
+ * (sortedClosestMean). Up to MAX_NETWORK_N inputs the kernel settles almost
+ * every coordinate branch-free; the few it cannot (ties among several equally
+ * distant values, infinite centres) are recomputed here from the sorted column.
  */
 export function closestMeanColumnwise(
   vectors: readonly Float32Array[],
@@ -141,6 +142,9 @@ export function closestMeanColumnwise(
       out[j] = reduce(col, 0, n);
     }
   };
-  if (simdClosestMean(vectors, f, centre, out, fallback)) return out;
+  if (n <= MAX_NETWORK_N && f >= 0 && f < n) {
+    kernels().closestMean(vectors, f, centre, out, fallback);
+    return out;
+  }
   return sortedColumnwise(vectors, who, reduce);
 }

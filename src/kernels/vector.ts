@@ -5,16 +5,15 @@
  * scratch stays in cache for d up to 1e6, and nothing allocates per coordinate.
  *
  * The O(nd) passes (means, Gram matrix, distances to a point, coordinate-wise
- * selections) run as WebAssembly SIMD kernels (simd.ts) when the runtime has
- * them; the plain loops below remain for runtimes without, and for n beyond
- * the selection networks' size.
+ * selections) run on the kernel path (path.ts): WebAssembly SIMD kernels or
+ * their bit-identical scalar twins. The plain selection loops below serve
+ * both paths for n beyond the comparator networks' size.
  *
  * Non-finite values flow through arithmetic unchanged (NaN in, NaN out); the
  * coordinate-wise selections order NaN as +Infinity so trimming removes it.
  */
-import { simdColumnSelect, simdGram, simdSquaredDistancesTo, simdWeightedSum } from './simd.ts';
-
-const BLOCK = 4096;
+import { kernels } from './path.ts';
+import { MAX_NETWORK_N } from './networks.ts';
 
 /** The common dimension of `vectors`; throws, naming `who`, if empty or ragged. */
 export function commonDimension(vectors: readonly Float32Array[], who: string): number {
@@ -109,9 +108,7 @@ export function meanOf(vectors: readonly Float32Array[], out?: Float32Array): Fl
 /** ‖xᵢ − z‖² for every input (float64 sums of exact squared differences). */
 export function squaredDistancesTo(z: Float32Array, vectors: readonly Float32Array[], out?: Float64Array): Float64Array {
   const result = out ?? new Float64Array(vectors.length);
-  if (!simdSquaredDistancesTo(z, vectors, result)) {
-    for (let i = 0; i < vectors.length; i++) result[i] = squaredDistance(z, vectors[i]);
-  }
+  kernels().squaredDistancesTo(z, vectors, result);
   return result;
 }
 
@@ -128,19 +125,7 @@ export function weightedMeanOf(
   const result = out ?? new Float32Array(d);
   let total = 0;
   for (let i = 0; i < vectors.length; i++) total += weights[i];
-  if (simdWeightedSum(vectors, weights, total, result)) return result;
-  const acc = new Float64Array(Math.min(BLOCK, d));
-  for (let j0 = 0; j0 < d; j0 += BLOCK) {
-    const j1 = Math.min(d, j0 + BLOCK);
-    acc.fill(0);
-    for (let i = 0; i < vectors.length; i++) {
-      const w = weights[i];
-      if (w === 0) continue;
-      const v = vectors[i];
-      for (let j = j0; j < j1; j++) acc[j - j0] += w * v[j];
-    }
-    for (let j = j0; j < j1; j++) result[j] = acc[j - j0] / total;
-  }
+  kernels().weightedSum(vectors, weights, total, result);
   return result;
 }
 
@@ -155,7 +140,7 @@ const GRAM_CANCELLATION = 1e-6;
 
 /**
  * Pairwise squared Euclidean distances as a row-major n×n Float64Array, by the
- * Gram identity ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b: one blocked SIMD pass computes
+ * Gram identity ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b: one blocked pass computes
  * all n(n+1)/2 dot products. Pairs that the identity would lose to
  * cancellation (nearby vectors with large norms) and pairs with a non-finite
  * input are recomputed from differences, so results never go negative and
@@ -168,11 +153,7 @@ const GRAM_CANCELLATION = 1e-6;
 export function pairwiseSquaredDistances(vectors: readonly Float32Array[], norms?: Float64Array): Float64Array {
   const n = vectors.length;
   if (n) commonDimension(vectors, 'pairwiseSquaredDistances');
-  const G = simdGram(vectors);
-  if (!G) {
-    if (norms) for (let i = 0; i < n; i++) norms[i] = squaredNorm(vectors[i]);
-    return pairwiseSquaredDistancesByDifferences(vectors);
-  }
+  const G = kernels().gram(vectors);
   if (norms) for (let i = 0; i < n; i++) norms[i] = G[i * n + i];
   const out = new Float64Array(n * n);
   for (let a = 0; a < n; a++) {
@@ -183,25 +164,6 @@ export function pairwiseSquaredDistances(vectors: readonly Float32Array[], norms
         norms < Infinity && d2 >= GRAM_CANCELLATION * norms ? d2 : squaredDistance(vectors[a], vectors[b]);
     }
   }
-  return out;
-}
-
-/** The same matrix from differences, blocked over coordinates: the reference for the Gram version. */
-export function pairwiseSquaredDistancesByDifferences(vectors: readonly Float32Array[]): Float64Array {
-  const n = vectors.length;
-  const d = n ? commonDimension(vectors, 'pairwiseSquaredDistances') : 0;
-  const out = new Float64Array(n * n);
-  const block = 1024;
-  for (let j0 = 0; j0 < d; j0 += block) {
-    const j1 = Math.min(d, j0 + block);
-    for (let a = 0; a < n; a++) {
-      const va = vectors[a];
-      for (let b = a + 1; b < n; b++) {
-        out[a * n + b] += squaredDistanceRange(va, vectors[b], j0, j1);
-      }
-    }
-  }
-  for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) out[b * n + a] = out[a * n + b];
   return out;
 }
 
@@ -284,7 +246,10 @@ export function columnwise(
 export function coordinateMedian(vectors: readonly Float32Array[], out?: Float32Array): Float32Array {
   const n = vectors.length;
   const result = out ?? new Float32Array(commonDimension(vectors, 'coordinateMedian'));
-  if (simdColumnSelect(vectors, (n - 1) >> 1, n & 1 ? 1 : 2, result)) return result;
+  if (n >= 1 && n <= MAX_NETWORK_N) {
+    kernels().columnSelect(vectors, (n - 1) >> 1, n & 1 ? 1 : 2, result);
+    return result;
+  }
   return columnwise(vectors, 'coordinateMedian', result, (col, lo, n) => {
     const hi = lo + n;
     const k = lo + ((n - 1) >> 1);
@@ -307,7 +272,10 @@ export function coordinateTrimmedMean(
     throw new Error(`coordinateTrimmedMean: cannot trim ${trim} on each side of ${vectors.length} values`);
   }
   const result = out ?? new Float32Array(commonDimension(vectors, 'coordinateTrimmedMean'));
-  if (simdColumnSelect(vectors, trim, kept, result)) return result;
+  if (vectors.length <= MAX_NETWORK_N) {
+    kernels().columnSelect(vectors, trim, kept, result);
+    return result;
+  }
   return columnwise(vectors, 'coordinateTrimmedMean', result, (col, lo, n) => {
     const first = lo + trim;
     const last = lo + n - trim - 1;

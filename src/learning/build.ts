@@ -1,6 +1,7 @@
 /**
- * From a scenario's data section to a LearningTask: dataset, partition across
- * the workers, softmax logistic regression.
+ * From a scenario's data and model to a LearningTask: the dataset (registry
+ * ./datasets), its split across the workers (./partitions), the model
+ * (./models) on a backend.
  *
  * Minibatches: worker i's gradient takes batchSize distinct examples of its
  * shard (without replacement within a batch, independently across calls),
@@ -8,30 +9,38 @@
  * O(batchSize) memory (see sampleInto). So a gradient is a pure function of θ,
  * the shard and the state of the worker's stream.
  *
- * Synthetic data always uses the plain TypeScript kernels, so simulator tests
- * never load tfjs; MNIST uses tfjs ops on a tfjs backend and the TypeScript
- * kernels on `ts`.
+ * Synthetic data always uses the model's TypeScript kernels, so simulator
+ * tests never load tfjs; other datasets use the model's tfjs kernels on a
+ * tfjs backend and its TypeScript kernels on `ts`.
  */
 import type { Rng } from '../sim/rng.ts';
 import type { LearningTask } from './task.ts';
-import type { Dataset } from './datasets/types.ts';
-import { syntheticDataset, type SyntheticOptions } from './datasets/synthetic.ts';
-import { loadMnist } from './datasets/mnist.ts';
-import { partition, type PartitionKind } from './partition.ts';
-import { logregDim, logregEvaluate, logregGradient } from './models/logreg.ts';
+import { datasets } from './datasets/index.ts';
+import { partitions } from './partitions/index.ts';
+import { models } from './models/index.ts';
+import type { ModelKernels } from './models/types.ts';
 import { isTfjsBackend, selectBackend } from './backend.ts';
 
 export interface BuildTaskOptions {
-  dataset: 'synthetic' | 'mnist';
-  partition: PartitionKind;
+  /** Dataset spec (`synthetic`, `mnist`). */
+  dataset: string;
+  /** Each dataset's parameters, by dataset name (the scenario's `data.<name>` sections). */
+  datasetParams: Record<string, Record<string, number>>;
+  /** Partition spec (`iid`, `extreme`). */
+  partition: string;
+  /** Model spec (`logreg`). */
+  model: string;
   batchSize: number;
   workers: number;
-  synthetic: SyntheticOptions;
-  mnist: { trainSize: number; testSize: number };
-  /** Chosen backend name (see selectBackend): `ts` → plain TS; `tfjs-node`, `wasm`, `cpu` → tfjs. */
+  /** Chosen backend name (see selectBackend): `ts` → TypeScript kernels; `tfjs-node`, `wasm`, `cpu` → tfjs. */
   backend: string;
   /** The run's `data` stream: dataset generation, then the partition. */
   dataRng: Rng;
+}
+
+/** Whether a dataset runs on the plain TypeScript kernels whatever the backend (generated data). */
+export function alwaysTs(dataset: string): boolean {
+  return datasets.resolveSpec(dataset).def.generated === true;
 }
 
 export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
@@ -41,46 +50,46 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`data.batchSize: must be a positive integer (got ${batchSize})`);
 
-  let data: Dataset;
-  switch (opts.dataset) {
-    case 'synthetic':
-      data = syntheticDataset(opts.synthetic, opts.dataRng);
-      break;
-    case 'mnist':
-      data = loadMnist(opts.mnist);
-      break;
-    default:
-      throw new Error(`data.dataset: unknown dataset '${opts.dataset as string}'`);
-  }
-
-  const shards = partition(data.trainY, workers, opts.partition, opts.dataRng);
+  const dataset = datasets.resolveSpec(opts.dataset).def;
+  const data = dataset.load(datasets.resolve({ name: dataset.name, params: opts.datasetParams[dataset.name] ?? {}, options: {} }).params, opts.dataRng);
+  const split = partitions.resolveSpec(opts.partition);
+  const shards = split.def.create(split.params)(data.trainY, workers, opts.dataRng);
   const smallest = Math.min(...shards.map((s) => s.length));
   if (batchSize > smallest) {
     throw new RangeError(`data.batchSize: ${batchSize} exceeds the smallest worker shard (${smallest} examples of ${data.trainY.length} over ${workers} workers)`);
   }
 
   const { features, classes, trainX, trainY, testX, testY } = data;
-  const dim = logregDim(features, classes);
-  const useTfjs = opts.dataset === 'mnist' && isTfjsBackend(backend);
-  const kernels = useTfjs ? await tfjsKernels(data, backend) : null;
+  const chosen = models.resolveSpec(opts.model);
+  const model = chosen.def.create(chosen.params, { features, classes });
+  const useTfjs = !alwaysTs(opts.dataset) && isTfjsBackend(backend);
+  let kernels: ModelKernels;
+  if (useTfjs) {
+    if (!model.tfjs) throw new Error(`model ${chosen.def.name} has no tfjs kernels (use --backend ts)`);
+    // Idempotent when the caller already selected this backend; makes the task usable on its own.
+    await selectBackend(backend);
+    kernels = await model.tfjs();
+  } else {
+    if (!model.ts) throw new Error(`model ${chosen.def.name} has no TypeScript kernels (use a tfjs backend)`);
+    kernels = model.ts;
+  }
+  const evaluator = kernels.evaluator(testX, testY);
   const where = useTfjs ? `tfjs ${backend}` : 'plain TS';
 
   const rows = new Int32Array(batchSize);
   return {
-    description: `logreg on ${data.name} (${dim} parameters, ${opts.partition} over ${workers} workers, ${where})`,
-    dim,
+    description: `${chosen.def.name} on ${data.name} (${model.dim} parameters, ${split.def.name} over ${workers} workers, ${where})`,
+    dim: model.dim,
     workers,
-    init: () => new Float32Array(dim),
+    init: () => model.init(),
     gradient(theta, worker, rng) {
       const shard = shards[worker];
       if (!shard) throw new RangeError(`gradient: worker ${worker} out of range [0, ${workers})`);
       sampleInto(rows, shard, rng);
-      return kernels
-        ? kernels.gradient(theta, trainX, trainY, rows, features, classes)
-        : logregGradient(theta, trainX, trainY, rows, features, classes);
+      return kernels.gradient(theta, trainX, trainY, rows);
     },
-    evaluate: (theta) => (kernels ? kernels.evaluate(theta) : logregEvaluate(theta, testX, testY, features, classes)),
-    dispose: () => kernels?.dispose(),
+    evaluate: (theta) => evaluator.evaluate(theta),
+    dispose: () => evaluator.dispose(),
   };
 }
 
@@ -102,12 +111,4 @@ export function sampleInto(out: Int32Array, from: Int32Array, rng: Rng): void {
     moved.set(j, moved.get(i) ?? i);
     out[i] = from[pick];
   }
-}
-
-async function tfjsKernels(data: Dataset, backend: 'tfjs-node' | 'wasm' | 'cpu') {
-  // Idempotent when the caller already selected this backend; makes the task usable on its own.
-  await selectBackend(backend);
-  const { logregGradientTfjs, logregEvaluatorTfjs } = await import('./models/logreg-tfjs.ts');
-  const evaluator = logregEvaluatorTfjs(data.testX, data.testY, data.features, data.classes);
-  return { gradient: logregGradientTfjs, evaluate: evaluator.evaluate, dispose: evaluator.dispose };
 }

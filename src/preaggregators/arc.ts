@@ -22,16 +22,11 @@
  *   clipped to the zero vector. C is always computed from the ranking, so
  *   ties in norm do not matter (clipping a vector to its own norm is a no-op).
  */
-import type { PreAggregatorDefinition, PreAggregationResult } from './types.ts';
-import type { Requirement } from '../aggregators/types.ts';
+import type { PreAggregationResult } from './types.ts';
+import { honestMajority as requirement } from '../aggregators/define.ts';
 import { commonDimension, isFiniteVector, norm } from '../kernels/vector.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { defineStage } from './define.ts';
 import { clipTo } from './clip.ts';
-
-const requirement: Requirement = {
-  text: 'n ≥ 2f + 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 2 * f + 1,
-};
 
 /** ⌊2(f/n)(n − f)⌋, computed in integers so that e.g. f = 1, n = 4 gives 1 exactly. */
 export function arcClipCount(n: number, f: number): number {
@@ -53,23 +48,10 @@ export function arcApply(vectors: readonly Float32Array[], f: number): PreAggreg
   return { vectors: out, sources: vectors.map((_, i) => [i]), diagnostics: { clipped, threshold } };
 }
 
-export const arc: PreAggregatorDefinition = {
+export const arc = defineStage({
   name: 'arc',
   summary: 'Adaptive robust clipping: clip the ⌊2(f/n)(n − f)⌋ largest-norm inputs to the norm of the next largest.',
   reference: 'Allouah et al., The Vital Role of Gradient Clipping in Byzantine-Resilient Distributed Learning, 2024',
-  params: {},
-  randomized: false,
-  transform: 'n′ = n, f′ = f',
-  create(given) {
-    const p = resolveParams('arc', arc.params, given);
-    return {
-      spec: formatSpec('arc', p),
-      name: 'arc',
-      randomized: false,
-      requirement,
-      transform: (n, f) => ({ n, f, bound: 'worst-case' }),
-      describe: (n, f) => ({ n, f }),
-      apply: (vectors, ctx) => arcApply(vectors, ctx.f),
-    };
-  },
-};
+  requirement,
+  apply: (vectors, ctx) => arcApply(vectors, ctx.f),
+});

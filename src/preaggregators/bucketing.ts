@@ -19,19 +19,13 @@
  * - A non-finite input counts as the zero vector (see shared.ts), so every
  *   bucket mean is finite.
  */
-import type { PreAggregatorDefinition, PreAggregationResult } from './types.ts';
-import type { Requirement } from '../aggregators/types.ts';
+import type { PreAggregationResult } from './types.ts';
 import type { Rng } from '../sim/rng.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { anyCount, defineStage } from './define.ts';
 import { finiteOrZero, meanOfIndices, requireRng } from './shared.ts';
 
 const params = {
   s: { description: 'bucket size', default: 2, min: 1, integer: true },
-};
-
-const requirement: Requirement = {
-  text: 'n ≥ 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 1,
 };
 
 export function bucketingApply(vectors: readonly Float32Array[], rng: Rng, s: number): PreAggregationResult {
@@ -47,26 +41,20 @@ export function bucketingApply(vectors: readonly Float32Array[], rng: Rng, s: nu
   };
 }
 
-export const bucketing: PreAggregatorDefinition = {
+export const bucketing = defineStage({
   name: 'bucketing',
   summary: 'Bucketing: shuffle the inputs, split them into buckets of s and pass on the ⌈n/s⌉ bucket means.',
   reference: 'Karimireddy, He, Jaggi, Byzantine-Robust Learning on Heterogeneous Datasets via Bucketing, ICLR 2022',
   params,
+  requirement: anyCount,
   randomized: true,
-  transform: 'n′ = ⌈n/s⌉, f′ = f',
-  create(given) {
-    const { s } = resolveParams('bucketing', params, given);
-    return {
-      spec: formatSpec('bucketing', { s }),
-      name: 'bucketing',
-      randomized: true,
-      requirement,
-      transform: (n, f) => {
-        const buckets = Math.ceil(n / s);
-        return { n: buckets, f: Math.min(f, buckets), bound: 'worst-case' };
-      },
-      describe: (n, f) => ({ n: s === 1 ? n : `⌈${n}/${s}⌉`, f }),
-      apply: (vectors, ctx) => bucketingApply(vectors, requireRng(ctx.rng, 'bucketing'), s),
-    };
+  transform: {
+    text: 'n′ = ⌈n/s⌉, f′ = f',
+    counts: (n, f, { s }) => {
+      const buckets = Math.ceil(n / s);
+      return { n: buckets, f: Math.min(f, buckets), bound: 'worst-case' };
+    },
+    describe: (n, f, { s }) => ({ n: s === 1 ? n : `⌈${n}/${s}⌉`, f }),
   },
-};
+  apply: (vectors, ctx, { s }) => bucketingApply(vectors, requireRng(ctx.rng, 'bucketing'), s),
+});

@@ -14,18 +14,12 @@
  * Deliberate choice: an input with a non-finite coordinate has norm +∞ and no
  * direction to keep, so it is clipped to the zero vector.
  */
-import type { PreAggregatorDefinition, PreAggregationResult } from './types.ts';
-import type { Requirement } from '../aggregators/types.ts';
+import type { PreAggregationResult } from './types.ts';
 import { commonDimension, isFiniteVector, norm, scale } from '../kernels/vector.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { anyCount, defineStage } from './define.ts';
 
 const params = {
   tau: { description: 'clipping threshold τ on the ℓ2 norm', default: 1, min: 0 },
-};
-
-const requirement: Requirement = {
-  text: 'n ≥ 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 1,
 };
 
 /** min(1, τ/‖x‖)·x, a copy; a non-finite x gives the zero vector. */
@@ -54,23 +48,12 @@ export function clipApply(vectors: readonly Float32Array[], tau: number): PreAgg
   return { vectors: out, sources: vectors.map((_, i) => [i]), diagnostics: { clipped } };
 }
 
-export const clip: PreAggregatorDefinition = {
+export const clip = defineStage({
   name: 'clip',
+  aliases: ['clipping'],
   summary: 'Static clipping: scale every input with ℓ2 norm above τ down to norm τ.',
   reference: 'Allouah et al., The Vital Role of Gradient Clipping in Byzantine-Resilient Distributed Learning, 2024 (static baseline)',
   params,
-  randomized: false,
-  transform: 'n′ = n, f′ = f',
-  create(given) {
-    const { tau } = resolveParams('clip', params, given);
-    return {
-      spec: formatSpec('clip', { tau }),
-      name: 'clip',
-      randomized: false,
-      requirement,
-      transform: (n, f) => ({ n, f, bound: 'worst-case' }),
-      describe: (n, f) => ({ n, f }),
-      apply: (vectors) => clipApply(vectors, tau),
-    };
-  },
-};
+  requirement: anyCount,
+  apply: (vectors, _ctx, { tau }) => clipApply(vectors, tau),
+});

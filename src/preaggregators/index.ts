@@ -4,7 +4,7 @@
  */
 import type { PreAggregator, PreAggregatorDefinition } from './types.ts';
 import type { SpecStage } from '../spec.ts';
-import { SpecError, unknownName } from '../spec.ts';
+import { createRegistry, type Registry } from '../registry.ts';
 import { arc } from './arc.ts';
 import { bucketing } from './bucketing.ts';
 import { clip } from './clip.ts';
@@ -18,22 +18,20 @@ export { resample, resampleApply, resampleIndices } from './resample.ts';
 export { resampleWr, resampleWrApply, expectedTouched } from './resample-wr.ts';
 export { clip, clipApply, clipTo } from './clip.ts';
 export { arc, arcApply, arcClipCount } from './arc.ts';
+export { defineStage, anyCount, type StageDeclaration, type StageTransform } from './define.ts';
 export type * from './types.ts';
 
-export const preaggregators: Record<string, PreAggregatorDefinition> = {
+export const preaggregators: Registry<PreAggregatorDefinition> = createRegistry('pre-aggregator', [
   nnm,
   bucketing,
   resample,
-  'resample-wr': resampleWr,
+  resampleWr,
   clip,
   arc,
-};
+]);
 
 /** Builds a pre-aggregator from one spec stage; throws SpecError for any mistake. */
-export function createPreAggregator(stage: SpecStage): PreAggregator {
-  const { name, params, options } = stage;
-  if (!Object.hasOwn(preaggregators, name)) throw unknownName('pre-aggregator', name, Object.keys(preaggregators));
-  const key = Object.keys(options)[0];
-  if (key !== undefined) throw new SpecError(`parameter '${key}' of ${name} must be a number (got ${options[key]})`);
-  return preaggregators[name].create(params);
+export function createPreAggregator(stage: SpecStage, registry: Registry<PreAggregatorDefinition> = preaggregators): PreAggregator {
+  const { def, params, options } = registry.resolve(stage);
+  return def.create(params, options);
 }

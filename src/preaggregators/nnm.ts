@@ -20,11 +20,11 @@
  *   is the zero vector (its row is Byzantine whatever it holds, and zero
  *   keeps the outputs finite). Beyond f non-finite inputs rows may be NaN.
  */
-import type { PreAggregatorDefinition, PreAggregationResult } from './types.ts';
+import type { PreAggregationResult } from './types.ts';
 import type { Requirement } from '../aggregators/types.ts';
 import { commonDimension, isFiniteVector, pairwiseSquaredDistances } from '../kernels/vector.ts';
 import { lexCompare } from '../kernels/subsets.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { defineStage } from './define.ts';
 import { meanOfIndices } from './shared.ts';
 
 const requirement: Requirement = {
@@ -63,23 +63,10 @@ export function nnmApply(vectors: readonly Float32Array[], f: number): PreAggreg
   return { vectors: out, sources, diagnostics: nonFinite.length ? { neighbours: k, nonFinite } : { neighbours: k } };
 }
 
-export const nnm: PreAggregatorDefinition = {
+export const nnm = defineStage({
   name: 'nnm',
   summary: 'Nearest neighbour mixing: replace each input by the mean of its n − f nearest inputs (itself included).',
   reference: 'Allouah et al., Fixing by Mixing: A Recipe for Optimal Byzantine ML under Heterogeneity, AISTATS 2023',
-  params: {},
-  randomized: false,
-  transform: "n′ = n, f′ = f",
-  create(given) {
-    const p = resolveParams('nnm', nnm.params, given);
-    return {
-      spec: formatSpec('nnm', p),
-      name: 'nnm',
-      randomized: false,
-      requirement,
-      transform: (n, f) => ({ n, f, bound: 'worst-case' }),
-      describe: (n, f) => ({ n, f }),
-      apply: (vectors, ctx) => nnmApply(vectors, ctx.f),
-    };
-  },
-};
+  requirement,
+  apply: (vectors, ctx) => nnmApply(vectors, ctx.f),
+});

@@ -24,19 +24,13 @@
  * Deliberate choice: a non-finite input counts as the zero vector (see
  * shared.ts), so every output is finite.
  */
-import type { PreAggregatorDefinition, PreAggregationResult } from './types.ts';
-import type { Requirement } from '../aggregators/types.ts';
+import type { PreAggregationResult } from './types.ts';
 import type { Rng } from '../sim/rng.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { anyCount, defineStage } from './define.ts';
 import { finiteOrZero, meanOfIndices, requireRng } from './shared.ts';
 
 const params = {
   s: { description: 'inputs drawn (with replacement) per output', default: 2, min: 1, integer: true },
-};
-
-const requirement: Requirement = {
-  text: 'n ≥ 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 1,
 };
 
 /** ⌈T(1 − (1 − f/n)ˢ)⌉ with T = n, the expected number of outputs touching a Byzantine input, rounded up. */
@@ -63,23 +57,17 @@ export function resampleWrApply(vectors: readonly Float32Array[], rng: Rng, s: n
   };
 }
 
-export const resampleWr: PreAggregatorDefinition = {
+export const resampleWr = defineStage({
   name: 'resample-wr',
   summary: 'Resampling with replacement: n outputs, each the mean of s independent uniform draws (f′ bounded in expectation only).',
   reference: 'He, Karimireddy, Jaggi, Byzantine-Robust Learning on Heterogeneous Datasets via Resampling, 2020 (Algorithm 3)',
   params,
+  requirement: anyCount,
   randomized: true,
-  transform: 'n′ = n, f′ = ⌈n(1 − (1 − f/n)^s)⌉ in expectation',
-  create(given) {
-    const { s } = resolveParams('resample-wr', params, given);
-    return {
-      spec: formatSpec('resample-wr', { s }),
-      name: 'resample-wr',
-      randomized: true,
-      requirement,
-      transform: (n, f) => ({ n, f: expectedTouched(n, f, s), bound: 'expected' }),
-      describe: (n, f) => ({ n, f: `⌈${n}(1 − (1 − ${f}/${n})^${s})⌉` }),
-      apply: (vectors, ctx) => resampleWrApply(vectors, requireRng(ctx.rng, 'resample-wr'), s),
-    };
+  transform: {
+    text: 'n′ = n, f′ = ⌈n(1 − (1 − f/n)^s)⌉ in expectation',
+    counts: (n, f, { s }) => ({ n, f: expectedTouched(n, f, s), bound: 'expected' }),
+    describe: (n, f, { s }) => ({ n, f: `⌈${n}(1 − (1 − ${f}/${n})^${s})⌉` }),
   },
-};
+  apply: (vectors, ctx, { s }) => resampleWrApply(vectors, requireRng(ctx.rng, 'resample-wr'), s),
+});

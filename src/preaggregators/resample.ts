@@ -21,19 +21,13 @@
  * Deliberate choice: a non-finite input counts as the zero vector (see
  * shared.ts), so every output is finite.
  */
-import type { PreAggregatorDefinition, PreAggregationResult } from './types.ts';
-import type { Requirement } from '../aggregators/types.ts';
+import type { PreAggregationResult } from './types.ts';
 import type { Rng } from '../sim/rng.ts';
-import { formatSpec, resolveParams } from '../spec.ts';
+import { anyCount, defineStage } from './define.ts';
 import { finiteOrZero, meanOfIndices, requireRng, times } from './shared.ts';
 
 const params = {
   s: { description: 'inputs averaged per output, and uses allowed per input', default: 2, min: 1, integer: true },
-};
-
-const requirement: Requirement = {
-  text: 'n ≥ 1',
-  check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 1,
 };
 
 /** The index lists of Algorithm 2: T = n lists of s draws, each index used exactly s times. */
@@ -63,23 +57,17 @@ export function resampleApply(vectors: readonly Float32Array[], rng: Rng, s: num
   };
 }
 
-export const resample: PreAggregatorDefinition = {
+export const resample = defineStage({
   name: 'resample',
   summary: 's-resampling without replacement: n outputs, each the mean of s draws, each input drawn exactly s times.',
   reference: 'He, Karimireddy, Jaggi, Byzantine-Robust Learning on Heterogeneous Datasets via Resampling, 2020 (Algorithm 2)',
   params,
+  requirement: anyCount,
   randomized: true,
-  transform: 'n′ = n, f′ = s·f',
-  create(given) {
-    const { s } = resolveParams('resample', params, given);
-    return {
-      spec: formatSpec('resample', { s }),
-      name: 'resample',
-      randomized: true,
-      requirement,
-      transform: (n, f) => ({ n, f: Math.min(s * f, n), bound: 'worst-case' }),
-      describe: (n, f) => ({ n, f: times(s, f) }),
-      apply: (vectors, ctx) => resampleApply(vectors, requireRng(ctx.rng, 'resample'), s),
-    };
+  transform: {
+    text: 'n′ = n, f′ = s·f',
+    counts: (n, f, { s }) => ({ n, f: Math.min(s * f, n), bound: 'worst-case' }),
+    describe: (n, f, { s }) => ({ n, f: times(s, f) }),
   },
-};
+  apply: (vectors, ctx, { s }) => resampleApply(vectors, requireRng(ctx.rng, 'resample'), s),
+});

@@ -5,7 +5,8 @@
  * on a Byzantine input; `transform` states that map, and a composition checks
  * the rule's requirement on (n′, f′) rather than on (n, f).
  */
-import type { ParamSpec, Requirement } from '../aggregators/types.ts';
+import type { Requirement } from '../aggregators/types.ts';
+import type { Variant } from '../registry.ts';
 import type { Rng } from '../sim/rng.ts';
 
 export interface PreAggregationContext {
@@ -53,13 +54,13 @@ export interface PreAggregator {
   apply(vectors: readonly Float32Array[], ctx: PreAggregationContext): PreAggregationResult;
 }
 
-export interface PreAggregatorDefinition {
-  name: string;
-  summary: string;
-  reference: string;
-  params: Record<string, ParamSpec>;
-  randomized: boolean;
+/** A pre-aggregator definition (made with defineStage): name, documentation, declared params and a factory. */
+export interface PreAggregatorDefinition extends Variant {
+  readonly randomized: boolean;
   /** The count map in words, e.g. `n′ = n, f′ = s·f`. */
-  transform: string;
-  create(params: Record<string, number>): PreAggregator;
+  readonly transform: string;
+  /** The requirement of the instance these parameters give (defaults for those left out). */
+  requirement(params?: Record<string, number>, options?: Record<string, string>): Requirement;
+  /** Resolves the parameters once (SpecError for any mistake) and builds an instance. */
+  create(params?: Record<string, number>, options?: Record<string, string>): PreAggregator;
 }

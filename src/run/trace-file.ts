@@ -1,10 +1,13 @@
 /**
- * trace.jsonl: a header line (byzsim version, normalized scenario, seed,
- * backend) then one line per event, written as the run goes.
+ * trace.jsonl: a header line (the run's plan: byzsim version, normalized
+ * scenario, seed, backend, kernel path, user modules by content hash, and the
+ * plan's id) then one line per event, written as the run goes. The trace hash
+ * covers the event lines only.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { TraceSink } from '../sim/trace.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import type { ModuleRecord, RunPlan } from './plan.ts';
 
 export interface TraceHeader {
   type: 'byzsim-trace';
@@ -12,7 +15,35 @@ export interface TraceHeader {
   byzsim: string;
   seed: number;
   backend: string;
+  /** The vector-kernel path that ran (results do not depend on it). Absent in traces before 0.2. */
+  kernels?: 'simd' | 'scalar';
+  /** The run plan's id. Absent in traces before 0.2. */
+  run?: string;
+  /** User modules the scenario names, by content hash. */
+  modules?: ModuleRecord[];
+  /** Where it was recorded (for diagnosis: results must not depend on it). */
+  platform?: string;
   scenario: Scenario;
+}
+
+/** `node v20.20.2 linux x64`: where a trace was recorded. */
+export function platformOf(): string {
+  return `node ${process.version} ${process.platform} ${process.arch}`;
+}
+
+export function headerOf(plan: RunPlan, scenario: Scenario = plan.scenario): TraceHeader {
+  return {
+    type: 'byzsim-trace',
+    format: 1,
+    byzsim: plan.byzsim,
+    seed: plan.scenario.seed,
+    backend: plan.backend,
+    kernels: plan.kernels,
+    run: plan.id,
+    modules: plan.modules,
+    platform: platformOf(),
+    scenario,
+  };
 }
 
 export interface TraceWriter {

@@ -13,12 +13,21 @@ import { basename, extname } from 'node:path';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { z } from 'zod';
-import { createAggregator } from '../aggregators/index.ts';
+import { createAggregator, type Registries } from '../aggregators/index.ts';
+import { isModuleName } from '../spec.ts';
+import { scenarioModules, type LoadedModules } from './modules.ts';
 import { createAttack, isNoAttack } from '../attacks/index.ts';
-import { SpecError } from '../spec.ts';
+import { parseSpec, SpecError } from '../spec.ts';
+import type { Registry, Resolved, Variant } from '../registry.ts';
+import { schedules } from '../adversary/schedules/index.ts';
+import { knowledgeModels } from '../adversary/knowledge/index.ts';
+import { orderings } from '../sim/orderings/index.ts';
+import { datasets } from '../learning/datasets/index.ts';
+import { partitions } from '../learning/partitions/index.ts';
+import { models } from '../learning/models/index.ts';
 import { ScenarioError, describeZodIssue, formatPath, unknownKeyMessage } from './errors.ts';
 import type { ScenarioIssue } from './errors.ts';
-import { parseRoundRange, resolveQuorum } from './resolve.ts';
+import { knowledgeSpec, parseRoundRange, resolveQuorum } from './resolve.ts';
 import { ScenarioSchema } from './schema.ts';
 import type { Distribution, Scenario } from './schema.ts';
 
@@ -34,12 +43,18 @@ export interface LoadResult {
   scenario: LoadedScenario;
   file: string;
   source: string;
+  /** The user modules the scenario names (e.g. `aggregator: ./my-rule.ts`), loaded. */
+  modules: LoadedModules;
 }
 
 type Path = readonly PropertyKey[];
 
-/** Reads and checks a scenario file; throws ScenarioError listing every issue found. */
-export function loadScenario(file: string, overrides: ScenarioOverrides = {}): LoadResult {
+/**
+ * Reads and checks a scenario file, loading the user modules it names
+ * (resolved from the file's directory); throws ScenarioError listing every
+ * issue found.
+ */
+export async function loadScenario(file: string, overrides: ScenarioOverrides = {}): Promise<LoadResult> {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
@@ -49,11 +64,38 @@ export function loadScenario(file: string, overrides: ScenarioOverrides = {}): L
       code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${code ?? String(err)})`;
     throw new ScenarioError([{ file, path: '', message }]);
   }
-  return { scenario: parseScenarioText(source, file, overrides), file, source };
+  const parsed = parseScenarioDocument(source, file);
+  let modules: LoadedModules;
+  try {
+    modules = await scenarioModules(parsed.scenario.aggregator, file);
+  } catch (err) {
+    if (err instanceof SpecError) throw new ScenarioError([parsed.locator.at(['aggregator'], err.message)]);
+    throw err;
+  }
+  return { scenario: checkedScenario(parsed, file, overrides, modules.registries), file, source, modules };
 }
 
-/** Parses scenario text as if read from `file` (used for messages and the default name). */
-export function parseScenarioText(text: string, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
+/**
+ * Parses scenario text as if read from `file` (used for messages and the
+ * default name). User modules are loaded from files only (loadScenario);
+ * here a scenario may name one already in `registries`.
+ */
+export function parseScenarioText(
+  text: string,
+  file: string,
+  overrides: ScenarioOverrides = {},
+  registries: Registries = {},
+): LoadedScenario {
+  return checkedScenario(parseScenarioDocument(text, file), file, overrides, registries);
+}
+
+interface ParsedDocument {
+  scenario: Scenario;
+  locator: Locator;
+}
+
+/** YAML → schema, with every issue placed; cross-field checks come after (checkedScenario). */
+function parseScenarioDocument(text: string, file: string): ParsedDocument {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -73,8 +115,11 @@ export function parseScenarioText(text: string, file: string, overrides: Scenari
     throw new ScenarioError(sortIssues(parsed.error.issues.flatMap((issue) => fromZodIssue(issue, raw, locator))));
   }
 
-  const scenario = parsed.data;
-  const issues = checkScenario(scenario).map(({ path, message }) => locator.at(path, message));
+  return { scenario: parsed.data, locator };
+}
+
+function checkedScenario({ scenario, locator }: ParsedDocument, file: string, overrides: ScenarioOverrides, registries: Registries): LoadedScenario {
+  const issues = checkScenario(scenario, registries).map(({ path, message }) => locator.at(path, message));
   issues.push(...applyOverrides(scenario, overrides, file));
   if (issues.length > 0) throw new ScenarioError(sortIssues(issues));
 
@@ -123,7 +168,7 @@ export interface Finding {
 }
 
 /** Cross-field checks on a scenario the schema accepted; exported for sweeps, which build scenarios in code. */
-export function checkScenario(s: Scenario): Finding[] {
+export function checkScenario(s: Scenario, registries: Registries = {}): Finding[] {
   const n = s.workers;
   const f = s.byzantine.f;
   const out: Finding[] = [];
@@ -138,13 +183,26 @@ export function checkScenario(s: Scenario): Finding[] {
     out.push({ path: ['server', 'quorum'], message: `must be ≤ n (quorum=${quorum}, n=${n})` });
   }
 
+  for (const [registry, spec, path] of [
+    [orderings, s.network.ordering, ['network', 'ordering']],
+    [datasets, s.data.dataset, ['data', 'dataset']],
+    [partitions, s.data.partition, ['data', 'partition']],
+    [models, s.model, ['model']],
+  ] as const) {
+    const resolved = checkVariant<Variant>(registry, spec, path);
+    if ('message' in resolved) out.push(resolved);
+  }
+  const dataset = datasets.get(s.data.dataset.split('(')[0].trim());
+  if (dataset && s.data.dataset.includes('(')) {
+    out.push({ path: ['data', 'dataset'], message: `a dataset takes its parameters from its own section, data.${dataset.name}, not from the name` });
+  }
   out.push(...checkDistribution(['network', 'delay'], s.network.delay));
   out.push(...checkDistribution(['worker', 'computeTime'], s.worker.computeTime));
   const { min, max } = s.network.adversarialDelay;
   if (min > max) out.push({ path: ['network', 'adversarialDelay'], message: `needs min ≤ max (min=${min}, max=${max})` });
 
-  out.push(...checkAggregator(s.aggregator, n, f));
-  out.push(...checkDroppedInputs(s, n, f));
+  out.push(...checkAggregator(s.aggregator, n, f, registries));
+  out.push(...checkDroppedInputs(s, n, f, registries));
   out.push(...checkAttack(s, n, f));
   return out;
 }
@@ -154,13 +212,13 @@ export function checkScenario(s: Scenario): Finding[] {
  * that reaches its quorum; if the rule refuses that many, every such round
  * would be skipped and the model would never move.
  */
-function checkDroppedInputs(s: Scenario, n: number, f: number): Finding[] {
+function checkDroppedInputs(s: Scenario, n: number, f: number, registries: Registries): Finding[] {
   if (f === 0 || s.server.missing !== 'drop' || f >= n) return [];
   const q = resolveQuorum(s);
   if (q >= n) return [];
   let aggregator;
   try {
-    aggregator = createAggregator(s.aggregator);
+    aggregator = createAggregator(s.aggregator, registries);
   } catch {
     return []; // reported by checkAggregator
   }
@@ -175,11 +233,38 @@ function checkDroppedInputs(s: Scenario, n: number, f: number): Finding[] {
   ];
 }
 
+/**
+ * A spec naming a variant of `registry`, resolved; or the finding at `path`:
+ * an unknown name lists the known ones, a bad parameter says which and why.
+ */
+function checkVariant<D extends Variant>(registry: Registry<D>, spec: string, path: Path): Resolved<D> | Finding {
+  try {
+    const stages = parseSpec(spec);
+    if (stages.length === 1 && !registry.has(stages[0].name)) {
+      return { path, message: `must be one of ${registry.names().join(', ')} (got ${JSON.stringify(stages[0].name)})` };
+    }
+    return registry.resolveSpec(spec);
+  } catch (err) {
+    if (err instanceof SpecError) return { path, message: err.message };
+    throw err;
+  }
+}
+
+function parseSpecSafe(spec: string) {
+  try {
+    return parseSpec(spec);
+  } catch {
+    return [];
+  }
+}
+
 function checkSchedule(s: Scenario): Finding[] {
   const n = s.workers;
   const f = s.byzantine.f;
   const { schedule, script } = s.byzantine;
-  if (schedule !== 'scripted') {
+  const resolved = checkVariant(schedules, schedule, ['byzantine', 'schedule']);
+  if ('message' in resolved) return [resolved];
+  if (!resolved.def.scripted) {
     return script === undefined
       ? []
       : [{ path: ['byzantine', 'script'], message: `only allowed with schedule: scripted (schedule is ${schedule})` }];
@@ -225,12 +310,14 @@ function checkDistribution(path: Path, d: Distribution): Finding[] {
   return [];
 }
 
-function checkAggregator(spec: string, n: number, f: number): Finding[] {
+function checkAggregator(spec: string, n: number, f: number, registries: Registries): Finding[] {
   const path = ['aggregator'];
   let aggregator;
   try {
-    aggregator = createAggregator(spec);
+    aggregator = createAggregator(spec, registries);
   } catch (err) {
+    const module = parseSpecSafe(spec).find((stage) => isModuleName(stage.name) && !registries.aggregators?.has(stage.name));
+    if (module) return [{ path, message: `${module.name}: a user module is loaded from a scenario file (byzsim run or validate <file>)` }];
     if (err instanceof SpecError) return [{ path, message: err.message }];
     throw err;
   }
@@ -242,31 +329,46 @@ function checkAggregator(spec: string, n: number, f: number): Finding[] {
 
 function checkAttack(s: Scenario, n: number, f: number): Finding[] {
   const spec = s.attack;
-  if (isNoAttack(spec)) return [];
+  if (isNoAttack(spec)) return checkKnowledge(s, undefined);
   let attack;
   try {
     attack = createAttack(spec);
   } catch (err) {
-    if (err instanceof SpecError) return [{ path: ['attack'], message: err.message }];
+    if (err instanceof SpecError) return [{ path: ['attack'], message: err.message }, ...checkKnowledge(s, undefined)];
     throw err;
   }
 
   const out: Finding[] = [];
   if (f === 0) out.push({ path: ['attack'], message: `${spec} needs Byzantine workers, but byzantine.f is 0` });
-  const { knowledge, k } = s.adversary;
-  if (attack.needsObservation && knowledge === 'none') {
-    out.push({
-      path: ['adversary', 'knowledge'],
-      message: `none, but attack ${attack.name} observes honest gradients (use partial or omniscient)`,
-    });
-  }
-  if (knowledge === 'partial' && f < n) {
-    if (k > n - f) out.push({ path: ['adversary', 'k'], message: `must be ≤ n − f = ${n - f} honest workers (k=${k}, n=${n}, f=${f})` });
-    else if (k === 0 && attack.needsObservation) {
-      out.push({ path: ['adversary', 'k'], message: `must be ≥ 1: attack ${attack.name} observes honest gradients` });
-    }
-  }
+  out.push(...checkKnowledge(s, attack.needsObservation ? attack.name : undefined));
   return out;
+}
+
+/** The knowledge model against the attack: an observing attack needs a model that shows it something. */
+function checkKnowledge(s: Scenario, observer: string | undefined): Finding[] {
+  const n = s.workers;
+  const f = s.byzantine.f;
+  const written = s.adversary.k === undefined ? ['adversary', 'knowledge'] : ['adversary', 'k'];
+  let spec: string;
+  try {
+    spec = knowledgeSpec(s.adversary);
+  } catch (err) {
+    if (err instanceof SpecError) return [{ path: written, message: err.message }];
+    throw err;
+  }
+  const resolved = checkVariant(knowledgeModels, spec, ['adversary', 'knowledge']);
+  if ('message' in resolved) return [resolved];
+  const { def, params } = resolved;
+  if (observer !== undefined && !def.observes(params)) {
+    return [
+      {
+        path: written,
+        message: `${spec}, but attack ${observer} observes honest gradients (use partial(k ≥ 1) or omniscient)`,
+      },
+    ];
+  }
+  const problem = f < n ? def.check?.(params, { n, f, observing: observer !== undefined }) : undefined;
+  return problem ? [{ path: written, message: problem }] : [];
 }
 
 /* ----------------------------------------------------------------------------------

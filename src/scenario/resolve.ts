@@ -3,6 +3,7 @@
  * checked them, so these helpers trust their input and only throw on misuse.
  */
 import type { Scenario } from './schema.ts';
+import { parseSpec, SpecError } from '../spec.ts';
 
 type QuorumFields = {
   workers: Scenario['workers'];
@@ -25,6 +26,14 @@ export interface RoundRange {
   last: number;
 }
 
+/** `byzantine.script` as round ranges with their Byzantine sets. */
+export function scriptRanges(byzantine: Pick<Scenario['byzantine'], 'script'>): { from: number; to: number; workers: number[] }[] {
+  return (byzantine.script ?? []).map((e) => {
+    const { first, last } = parseRoundRange(e.rounds);
+    return { from: first, to: last, workers: e.workers };
+  });
+}
+
 /** Parses a script entry's `rounds`: `"a"` is the range a–a, `"a-b"` the range a–b. */
 export function parseRoundRange(rounds: string): RoundRange {
   const match = /^(\d+)(?:-(\d+))?$/.exec(rounds);
@@ -32,4 +41,21 @@ export function parseRoundRange(rounds: string): RoundRange {
   const first = Number(match[1]);
   const last = match[2] === undefined ? first : Number(match[2]);
   return { first, last };
+}
+
+/**
+ * The knowledge-model spec, with `adversary.k` folded in: `knowledge: partial`
+ * with `k: 4` is `partial(k=4)`. `k` is an error beside any other model, or
+ * beside a spec that gives k itself (SpecError, naming both).
+ */
+export function knowledgeSpec(adversary: Pick<Scenario['adversary'], 'knowledge' | 'k'>): string {
+  const { knowledge, k } = adversary;
+  if (k === undefined) return knowledge;
+  const stages = parseSpec(knowledge);
+  if (stages.length !== 1 || stages[0].name !== 'partial') {
+    throw new SpecError(`adversary.k is partial's k: write knowledge: partial(k=${k}), or drop k (knowledge is ${knowledge})`);
+  }
+  if ('k' in stages[0].params) throw new SpecError(`k is given twice: in knowledge: ${knowledge} and in adversary.k: ${k}`);
+  const given = Object.entries(stages[0].params).map(([key, v]) => `, ${key}=${v}`).join('');
+  return `partial(k=${k}${given})`;
 }

@@ -5,6 +5,8 @@
  * be reported with the line of the offending node.
  */
 import { z } from 'zod';
+import type { ParamDeclaration } from '../registry.ts';
+import { datasets } from '../learning/datasets/index.ts';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -31,30 +33,50 @@ export const ScriptEntrySchema = z.strictObject({
 
 export const ByzantineSchema = z.strictObject({
   f: z.number().int().nonnegative().default(0),
-  schedule: z.enum(['static', 'rotating', 'random', 'scripted']).default('static'),
+  /** A schedule spec (src/adversary/schedules/). */
+  schedule: z.string().min(1).default('static'),
   script: z.array(ScriptEntrySchema).optional(),
 });
 
-export const SyntheticSchema = z.strictObject({
-  classes: positiveInt.min(2).default(10),
-  features: positiveInt.default(20),
-  trainSize: positiveInt.default(6000),
-  testSize: positiveInt.default(1000),
-  separation: z.number().positive().default(0.5),
-});
+/** A strict object of numbers with the declared ranges and defaults, e.g. a dataset's section. */
+export function paramsSchema(params: Readonly<Record<string, ParamDeclaration>>): z.ZodType<Record<string, number>> {
+  const shape = Object.fromEntries(
+    Object.entries(params).map(([key, p]) => {
+      let n = z.number();
+      if (p.integer) n = n.int();
+      if (p.min !== undefined) n = p.exclusiveMin ? n.gt(p.min) : n.min(p.min);
+      if (p.max !== undefined) n = n.max(p.max);
+      return [key, n.default(p.default)];
+    }),
+  );
+  const schema = z.strictObject(shape);
+  return schema.default(schema.parse({})) as unknown as z.ZodType<Record<string, number>>;
+}
 
-export const MnistSchema = z.strictObject({
-  trainSize: positiveInt.max(60000).default(60000),
-  testSize: positiveInt.max(10000).default(10000),
-});
+/** `data.<dataset>`: each registered dataset's parameters (src/learning/datasets/). */
+const datasetSections = Object.fromEntries(datasets.list().map((d) => [d.name, paramsSchema(d.params)]));
+
+/** The data section: the dataset, the partition, the batch size, and one parameter section per dataset. */
+export interface DataSection {
+  dataset: string;
+  partition: string;
+  batchSize: number;
+  [dataset: string]: string | number | Record<string, number>;
+}
 
 export const DataSchema = z.strictObject({
-  dataset: z.enum(['synthetic', 'mnist']).default('synthetic'),
-  partition: z.enum(['iid', 'extreme']).default('iid'),
+  /** A dataset name (src/learning/datasets/); its parameters are the section of that name. */
+  dataset: z.string().min(1).default('synthetic'),
+  /** A partition spec (src/learning/partitions/). */
+  partition: z.string().min(1).default('iid'),
   batchSize: positiveInt.default(32),
-  synthetic: SyntheticSchema.default(SyntheticSchema.parse({})),
-  mnist: MnistSchema.default(MnistSchema.parse({})),
-});
+  ...datasetSections,
+}) as unknown as z.ZodType<DataSection, Partial<DataSection>>;
+
+/** Every dataset's parameter section of a data section, by dataset name. */
+export function datasetParams(data: DataSection): Record<string, Record<string, number>> {
+  return Object.fromEntries(Object.entries(data).filter((e): e is [string, Record<string, number>] => typeof e[1] === 'object'));
+}
 
 export const OptimizerSchema = z.strictObject({
   lr: z.number().positive().default(0.1),
@@ -62,9 +84,10 @@ export const OptimizerSchema = z.strictObject({
 });
 
 export const AdversarySchema = z.strictObject({
-  knowledge: z.enum(['omniscient', 'partial', 'none']).default('omniscient'),
-  /** Honest workers observed under `partial`. */
-  k: z.number().int().nonnegative().default(3),
+  /** A knowledge-model spec (src/adversary/knowledge/): `omniscient`, `partial(k=3)`, `none`. */
+  knowledge: z.string().min(1).default('omniscient'),
+  /** `partial`'s k written as its own field (`knowledge: partial` with `k: 3`); see resolve.ts. */
+  k: z.number().int().nonnegative().optional(),
   /** Virtual time the adversary spends crafting, after its last observation. */
   craftTime: nonNegative.default(0),
 });
@@ -73,7 +96,8 @@ export const NetworkSchema = z.strictObject({
   delay: DistributionSchema.default({ kind: 'fixed', value: 5 }),
   drop: probability.default(0),
   duplicate: probability.default(0),
-  ordering: z.enum(['fifo', 'random', 'adversarial']).default('fifo'),
+  /** An ordering spec (src/sim/orderings/). */
+  ordering: z.string().min(1).default('fifo'),
   /** Bounds the adversary chooses honest delays within, under `ordering: adversarial`. */
   adversarialDelay: z
     .strictObject({ min: nonNegative.default(1), max: nonNegative.default(50) })
@@ -109,7 +133,8 @@ export const ScenarioSchema = z.strictObject({
   workers: positiveInt.default(10),
   byzantine: ByzantineSchema.default(ByzantineSchema.parse({})),
   data: DataSchema.default(DataSchema.parse({})),
-  model: z.enum(['logreg']).default('logreg'),
+  /** A model spec (src/learning/models/). */
+  model: z.string().min(1).default('logreg'),
   optimizer: OptimizerSchema.default(OptimizerSchema.parse({})),
   /** Rule spec, e.g. `cwtm`, `krum(m=3)`. */
   aggregator: z.string().min(1).default('mean'),

@@ -4,6 +4,12 @@
  * nothing here reads a wall clock. The kernel implements xstate's `Clock`
  * interface, so delayed transitions and delayed sends of every actor run on
  * virtual time, and the network schedules its deliveries through it too.
+ *
+ * A run can be sliced: `run({ maxEvents })` returns after that many events
+ * with status `paused`, and the next `run` resumes exactly where it stopped,
+ * so a long simulation can yield to the event loop between slices (a job
+ * queue renewing its lock, a progress bar drawing) without changing the
+ * sequence of events: slicing only decides when control returns.
  */
 
 /** xstate's clock interface (not exported by xstate's entry point). */
@@ -11,6 +17,13 @@ export interface Clock {
   setTimeout(fn: (...args: unknown[]) => void, timeout: number): unknown;
   clearTimeout(id: unknown): void;
 }
+
+export interface RunSlice {
+  /** Return after this many events (the rest stay queued); default unbounded. */
+  maxEvents?: number;
+}
+
+export type RunStatus = 'idle' | 'paused' | 'stopped';
 
 interface Scheduled {
   time: number;
@@ -27,8 +40,11 @@ export interface Kernel extends Clock {
   /** Run `fn` after `delay` virtual ms; returns a handle for `clearTimeout`. */
   setTimeout(fn: () => void, delay: number): unknown;
   clearTimeout(id: unknown): void;
-  /** Run events until the queue is empty or `stop()` is called. */
-  run(): void;
+  /**
+   * Run events until the queue is empty (`idle`), `stop()` is called
+   * (`stopped`), or `maxEvents` events have run in this call (`paused`).
+   */
+  run(options?: RunSlice): RunStatus;
   /** Ask `run` to return after the current event. */
   stop(): void;
   readonly pending: number;
@@ -117,19 +133,25 @@ export function createKernel(): Kernel {
         pending--;
       }
     },
-    run() {
+    run(options = {}) {
+      const budget = options.maxEvents ?? Infinity;
+      if (!(budget >= 1)) throw new RangeError(`kernel: maxEvents must be ≥ 1 (got ${budget})`);
       stopped = false;
+      let ran = 0;
       while (!stopped) {
+        if (ran >= budget) return 'paused';
         const e = heap.pop();
-        if (!e) break;
+        if (!e) return 'idle';
         if (e.cancelled) continue;
         pending--;
         now = e.time;
         executed++;
+        ran++;
         const fn = e.fn;
         e.fn = done;
         fn();
       }
+      return 'stopped';
     },
     stop() {
       stopped = true;

@@ -1,19 +1,17 @@
 /**
  * The network: every message between actors goes through it. Per message it
  * draws a delay, may drop it or deliver a duplicate, and schedules delivery on
- * the kernel. Ordering policies:
- *   fifo        — per (from, to) link, delivery order equals send order;
- *   random      — independent delays, links may reorder (seeded);
- *   adversarial — a scheduler hook (the adversary) picks each message's delay
- *                 within [min, max]; messages it declines fall back to `random`.
- * Every draw comes from the `network` stream. The network knows nothing about
- * learning: payloads are opaque vectors it only digests for the trace.
+ * the kernel at the time its ordering (./orderings/: fifo, random,
+ * adversarial) gives. Every draw comes from the `network` stream. The network
+ * knows nothing about learning: payloads are opaque vectors it only digests
+ * for the trace.
  */
 import { Subject, type Observable } from 'rxjs';
 import type { Kernel } from './kernel.ts';
 import type { Rng } from './rng.ts';
 import { draw, type DelayDistribution } from './distribution.ts';
 import { digestVector, type Trace } from './trace.ts';
+import type { Ordering } from './orderings/types.ts';
 
 export interface Message {
   /** Unique per run, in send order; duplicates keep the id of their original. */
@@ -29,8 +27,7 @@ export interface NetworkConfig {
   delay: DelayDistribution;
   drop: number;
   duplicate: number;
-  ordering: 'fifo' | 'random' | 'adversarial';
-  adversarialDelay: { min: number; max: number };
+  ordering: Ordering;
 }
 
 /** Under `adversarial` ordering: a delay in [min, max] for the message, or undefined to leave it to chance. */
@@ -42,33 +39,19 @@ export interface Network {
   readonly sent$: Observable<Message>;
   /** Every message at the moment it is delivered. */
   readonly delivered$: Observable<Message>;
-  /** Install the adversary's delay chooser (ordering `adversarial`). */
+  /** Install the adversary's delay chooser; an error unless the ordering is one the adversary plays. */
   setDelayChooser(chooser: DelayChooser): void;
 }
 
 export function createNetwork(kernel: Kernel, rng: Rng, config: NetworkConfig, trace: Trace): Network {
   const sent = new Subject<Message>();
   const delivered = new Subject<Message>();
-  const lastDelivery = new Map<string, number>();
-  let chooser: DelayChooser | undefined;
+  const { ordering } = config;
+  const drawDelay = (): number => draw(config.delay, rng);
   let nextId = 0;
 
-  const delayFor = (m: Message): number => {
-    if (config.ordering === 'adversarial' && chooser) {
-      const { min, max } = config.adversarialDelay;
-      const chosen = chooser(m, config.adversarialDelay);
-      if (chosen !== undefined) return Math.min(max, Math.max(min, chosen));
-    }
-    return draw(config.delay, rng);
-  };
-
   const schedule = (m: Message, kind: 'deliver' | 'duplicate'): void => {
-    let at = kernel.now + delayFor(m);
-    if (config.ordering === 'fifo') {
-      const link = `${m.from}>${m.to}`;
-      at = Math.max(at, lastDelivery.get(link) ?? 0);
-      lastDelivery.set(link, at);
-    }
+    const at = ordering.deliveryTime(m, kernel.now, drawDelay);
     kernel.setTimeout(() => {
       trace.record({ kind, from: m.from, to: m.to, round: m.round, msg: m.kind, id: m.id });
       delivered.next(m);
@@ -79,7 +62,8 @@ export function createNetwork(kernel: Kernel, rng: Rng, config: NetworkConfig, t
     sent$: sent.asObservable(),
     delivered$: delivered.asObservable(),
     setDelayChooser(c) {
-      chooser = c;
+      if (!ordering.setDelayChooser) throw new Error('network: this ordering takes no delay chooser (use ordering: adversarial)');
+      ordering.setDelayChooser(c);
     },
     send(partial) {
       const m: Message = {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createActor } from 'xstate';
-import { serverMachine, type AggregateReason } from '../../src/actors/server.ts';
+import { serverMachine, type AggregateReason } from '../../src/actors/server/machine.ts';
 import { createKernel, type Kernel } from '../../src/sim/kernel.ts';
 
 interface Model {

@@ -160,7 +160,7 @@ describe('errors name the rule, n, f and the requirement', () => {
     const xs = Array.from({ length: n }, (_, i) => v(i));
     expect(() => rule.aggregate(xs, { f })).toThrow(`${name} requires ${text} (got n=${n}, f=${f})`);
   });
-  it.each(Object.keys(aggregators))('%s rejects empty and ragged input', (name) => {
+  it.each(aggregators.names())('%s rejects empty and ragged input', (name) => {
     const rule = createAggregator(name);
     expect(() => rule.aggregate([], { f: 0 })).toThrow(`${name}: no input vectors`);
     expect(() => rule.aggregate([v(1, 2), v(1, 2), v(1)], { f: 0 })).toThrow(`${name}: ragged input`);

@@ -5,7 +5,7 @@
  * from the regularized incomplete gamma function rather than copied from a table.
  */
 import { describe, expect, it } from 'vitest';
-import { aggregators, createAggregator, paperPool } from '../../src/aggregators/index.ts';
+import { createAggregator, paperPool } from '../../src/aggregators/index.ts';
 import { SpecError } from '../../src/spec.ts';
 import { createRng } from '../../src/sim/rng.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ccAggregate, createAggregator, createCc, type CcAggregator } from '../../src/aggregators/index.ts';
+import { cc, ccAggregate, createAggregator, type CcAggregator } from '../../src/aggregators/index.ts';
 import { byzantineValue, inputs, intVector } from './arbitraries.ts';
 
 const v = (...x: number[]) => Float32Array.from(x);
@@ -51,7 +51,7 @@ describe('cc', () => {
   });
 
   it('starts again from init when the dimension changes', () => {
-    const rule = createCc({ tau: 1 });
+    const rule = cc.create({ tau: 1 });
     rule.aggregate(X, { f: 1 });
     expect(rule.aggregate([v(2), v(2), v(2)], { f: 1 }).aggregate).toEqual(v(1));
   });

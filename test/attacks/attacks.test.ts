@@ -84,7 +84,7 @@ describe('gaussian', () => {
   });
 });
 
-describe.each(Object.keys(attacks))('%s', (name) => {
+describe.each(attacks.names())('%s', (name) => {
   const attack = createAttack(name);
   const scenario = fc
     .record({ f: fc.integer({ min: 0, max: 6 }), k: fc.integer({ min: 0, max: 6 }), d: fc.integer({ min: 1, max: 16 }), seed: fc.nat() })
@@ -130,7 +130,7 @@ describe.each(Object.keys(attacks))('%s', (name) => {
 });
 
 it('gaussian needs no observation; the others do', () => {
-  expect(Object.fromEntries(Object.entries(attacks).map(([k, a]) => [k, a.needsObservation]))).toEqual({
+  expect(Object.fromEntries(attacks.list().map((a) => [a.name, a.needsObservation]))).toEqual({
     signflip: true,
     alie: true,
     ipm: true,

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { aggregateCommand } from '../../src/cli/aggregate.ts';
 import { aggregators } from '../../src/aggregators/index.ts';
-import type { AggregatorDefinition } from '../../src/aggregators/types.ts';
 import { createRng } from '../../src/sim/rng.ts';
 import { readNpy } from '../../src/io/npy.ts';
 import { python } from '../io/python.ts';
@@ -113,51 +113,47 @@ print('ok')`,
   });
 });
 
-describe('byzsim aggregate with a randomized rule', () => {
-  // A minimal randomized rule, registered for these tests only: returns one input drawn from ctx.rng.
-  const pick: AggregatorDefinition = {
-    name: 'testpick',
-    summary: 'test only',
-    reference: 'none',
-    params: {},
-    requirement: () => ({ text: 'n ≥ 1', check: (n) => n >= 1 }),
-    stateful: false,
-    randomized: true,
-    create: () => ({
-      spec: 'testpick',
-      name: 'testpick',
-      requirement: pick.requirement({}),
-      stateful: false,
-      randomized: true,
-      aggregate: (vectors, ctx) => {
-        const i = ctx.rng!.int(vectors.length);
-        return { aggregate: vectors[i].slice(), diagnostics: { selected: [i] } };
-      },
-    }),
-  };
-  beforeAll(() => {
-    aggregators.testpick = pick;
+describe('byzsim aggregate with a rule module', () => {
+  // A minimal randomized user rule (test/fixtures/pick-rule.ts): returns one input drawn from ctx.rng.
+  const pick = fileURLToPath(new URL('../fixtures/pick-rule.ts', import.meta.url));
+
+  it('applies the default export of a module made with defineAggregator, without registering it', async () => {
+    const { code, stdout, stderr } = await run({ rule: pick, f: 0, input });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    // Named by its path, as a scenario naming the module would record it.
+    expect(JSON.parse(stdout)).toMatchObject({ rule: pick, n: 5, f: 0, d: 2 });
+    expect(aggregators.has('testpick')).toBe(false);
   });
-  afterAll(() => {
-    delete aggregators.testpick;
+
+  it('exits 2 for a missing module or one that exports no rule', async () => {
+    const missing = await run({ rule: join(dir, 'missing.ts'), f: 0, input });
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
+    expect(missing.stderr).toContain(`byzsim aggregate: ${join(dir, 'missing.ts')}: no such module`);
+    const empty = join(dir, 'empty-module.mjs');
+    writeFileSync(empty, 'export const x = 1;\n');
+    expect((await run({ rule: empty, f: 0, input })).stderr).toContain(
+      `byzsim aggregate: ${empty}: the default export must be a rule made with defineAggregator`,
+    );
   });
 
   it("draws from the seed's server stream: the same seed gives the same aggregate", async () => {
     const picks: number[] = [];
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-      const first = JSON.parse((await run({ rule: 'testpick', f: 0, seed, input })).stdout);
-      const again = JSON.parse((await run({ rule: 'testpick', f: 0, seed, input })).stdout);
+      const first = JSON.parse((await run({ rule: pick, f: 0, seed, input })).stdout);
+      const again = JSON.parse((await run({ rule: pick, f: 0, seed, input })).stdout);
       expect(again).toEqual(first);
       expect(first.seed).toBe(seed);
       expect(first.diagnostics.selected).toEqual([createRng(seed, 'server').int(5)]);
       picks.push(first.diagnostics.selected[0]);
     }
     expect(new Set(picks).size).toBeGreaterThan(1);
-    const byDefault = JSON.parse((await run({ rule: 'testpick', f: 0, input })).stdout);
+    const byDefault = JSON.parse((await run({ rule: pick, f: 0, input })).stdout);
     expect(byDefault.diagnostics.selected).toEqual([createRng(1, 'server').int(5)]);
   });
+});
 
-  const registered = Object.values(aggregators).filter((def) => def.randomized && def !== pick);
+describe('byzsim aggregate with a randomized registered rule', () => {
+  const registered = aggregators.list().filter((def) => def.randomized);
   it.runIf(registered.length > 0)('is reproducible for every registered randomized rule', async () => {
     const big = join(dir, 'big.json');
     writeFileSync(big, JSON.stringify(Array.from({ length: 11 }, (_, i) => [i, i * i, -i])));

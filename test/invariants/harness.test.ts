@@ -55,7 +55,7 @@ describe('lower bound f/(n − 2f)', () => {
     [12, 2],
     [30, 13],
   ];
-  const specs = Object.keys(aggregators);
+  const specs = aggregators.names();
   it.each(specs)('%s reaches it on the two-scenario input', (spec) => {
     const { rule } = resolveSpec(spec);
     for (const [n, f] of sizes) {

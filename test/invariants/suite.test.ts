@@ -38,7 +38,7 @@ const KNOWN: Record<string, Partial<Record<InvariantName, string>>> = {};
 
 describe('invariant suite', () => {
   it('every registered rule declares which invariants apply', () => {
-    const undeclared = Object.keys(aggregators).filter((name) => !resolveSpec(name).declared);
+    const undeclared = aggregators.names().filter((name) => !resolveSpec(name).declared);
     expect(undeclared, `declare them in src/invariants/catalog.ts or as \`invariants\` on the definition`).toEqual([]);
   });
 
@@ -46,7 +46,7 @@ describe('invariant suite', () => {
     if (existsSync(new URL('../../src/preaggregators', import.meta.url))) expect(compositions).not.toEqual([]);
   });
 
-  const specs = [...Object.keys(aggregators), ...EXTRA, ...compositions];
+  const specs = [...aggregators.names(), ...EXTRA, ...compositions];
   describe.each(specs)('%s', (spec) => {
     const resolved = resolveSpec(spec);
     for (const name of resolved.invariants) {

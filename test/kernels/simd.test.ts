@@ -1,17 +1,23 @@
-import { describe, expect, it } from 'vitest';
+/**
+ * The vector kernels against plain references, on every kernel path this
+ * runtime has (SIMD and scalar, or scalar alone).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   coordinateMedian,
   coordinateTrimmedMean,
   meanOf,
   pairwiseSquaredDistances,
-  pairwiseSquaredDistancesByDifferences,
   squaredDistance,
   squaredDistancesTo,
   weightedMeanOf,
 } from '../../src/kernels/vector.ts';
-import { BLOCK, MAX_NETWORK_N, simdAvailable, simdGram } from '../../src/kernels/simd.ts';
+import { BLOCK } from '../../src/kernels/simd.ts';
+import { MAX_NETWORK_N } from '../../src/kernels/networks.ts';
+import { kernelPath, kernels, setKernelPath } from '../../src/kernels/path.ts';
 import { createRng } from '../../src/sim/rng.ts';
+import { PATHS } from './paths.ts';
 
 function gaussian(seed: string, n: number, d: number, centre = 0, scale = 1): Float32Array[] {
   const rng = createRng(seed, 'simd-test');
@@ -31,12 +37,28 @@ function columnMeanOfRanks(xs: readonly Float32Array[], low: number, mid: number
   return out;
 }
 
+/** The distance matrix from differences (float64 sums of squared float32 differences): the reference for the Gram version. */
+function distancesByDifferences(xs: readonly Float32Array[]): Float64Array {
+  const n = xs.length;
+  const out = new Float64Array(n * n);
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (a !== b) out[a * n + b] = squaredDistance(xs[a], xs[b]);
+  return out;
+}
+
 // Dimensions around the block and the 16-column padding, so tails are exercised.
 const dims = [1, 3, 16, 17, BLOCK - 1, BLOCK + 5, 2 * BLOCK + 13];
 
-describe('SIMD kernels', () => {
-  it('are available in this runtime', () => {
-    expect(simdAvailable()).toBe(true);
+describe.each(PATHS)('vector kernels on the %s path', (path) => {
+  const before = kernelPath();
+  beforeAll(() => {
+    setKernelPath(path);
+  });
+  afterAll(() => {
+    setKernelPath(before);
+  });
+
+  it('run on the path asked for', () => {
+    expect(kernelPath()).toBe(path);
   });
 
   it('means are bit-identical to the ordered float64 loop, across block tails', () => {
@@ -58,7 +80,7 @@ describe('SIMD kernels', () => {
 
   it('the Gram matrix equals float64 dot products', () => {
     const xs = gaussian('gram', 9, BLOCK + 7);
-    const G = simdGram(xs)!;
+    const G = kernels().gram(xs);
     for (let a = 0; a < 9; a++) {
       for (let b = 0; b < 9; b++) {
         let s = 0;
@@ -73,7 +95,7 @@ describe('SIMD kernels', () => {
     for (const [n, d] of [[1, 10], [2, 5], [17, 3000], [6, 2 * BLOCK + 1]]) {
       const xs = gaussian(`dist/${n}/${d}`, n, d, 0, 10);
       const G = pairwiseSquaredDistances(xs);
-      const D = pairwiseSquaredDistancesByDifferences(xs);
+      const D = distancesByDifferences(xs);
       for (let k = 0; k < n * n; k++) expect(Math.abs(G[k] - D[k])).toBeLessThanOrEqual(1e-9 * D[k]);
     }
   });
@@ -87,7 +109,7 @@ describe('SIMD kernels', () => {
       xs[2][17] = Math.fround(xs[2][17] * (1 + 2 ** -20));
       const norms = new Float64Array(9);
       const G = pairwiseSquaredDistances(xs, norms);
-      const D = pairwiseSquaredDistancesByDifferences(xs);
+      const D = distancesByDifferences(xs);
       for (let k = 0; k < 81; k++) {
         expect(G[k]).toBeGreaterThanOrEqual(0);
         expect(Math.abs(G[k] - D[k])).toBeLessThanOrEqual(1e-6 * D[k]);
@@ -105,7 +127,7 @@ describe('SIMD kernels', () => {
     xs[3][50] = Infinity;
     const norms = new Float64Array(5);
     const G = pairwiseSquaredDistances(xs, norms);
-    const D = pairwiseSquaredDistancesByDifferences(xs);
+    const D = distancesByDifferences(xs);
     for (let k = 0; k < 25; k++) {
       if (!Number.isFinite(D[k])) expect(G[k]).toBe(D[k]);
       else expect(Math.abs(G[k] - D[k])).toBeLessThanOrEqual(1e-9 * D[k]);

@@ -6,11 +6,14 @@ import { createStreams } from '../../src/sim/rng.ts';
 function options(seed: string | number, overrides: Partial<BuildTaskOptions> = {}): BuildTaskOptions {
   return {
     dataset: 'synthetic',
+    datasetParams: {
+      synthetic: { classes: 4, features: 8, trainSize: 500, testSize: 200, separation: 1.5 },
+      mnist: { trainSize: 1000, testSize: 500 },
+    },
     partition: 'iid',
+    model: 'logreg',
     batchSize: 16,
     workers: 5,
-    synthetic: { classes: 4, features: 8, trainSize: 500, testSize: 200, separation: 1.5 },
-    mnist: { trainSize: 1000, testSize: 500 },
     backend: 'ts',
     dataRng: createStreams(seed).get('data'),
     ...overrides,

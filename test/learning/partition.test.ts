@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { partition } from '../../src/learning/partition.ts';
-import { createRng } from '../../src/sim/rng.ts';
+import { partitions } from '../../src/learning/partitions/index.ts';
+import { createRng, type Rng } from '../../src/sim/rng.ts';
+
+function partition(labels: ArrayLike<number>, n: number, spec: string, rng: Rng): Int32Array[] {
+  const { def, params } = partitions.resolveSpec(spec);
+  return def.create(params)(labels, n, rng);
+}
 
 const labelsAndWorkers = fc
   .array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 300 })

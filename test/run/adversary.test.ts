@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createSchedule } from '../../src/adversary/schedule.ts';
+import { createSchedule, type ScriptRange } from '../../src/adversary/schedules/index.ts';
 import { createRng } from '../../src/sim/rng.ts';
 import { smallScenario, traceOf } from './fixtures.ts';
-import { attacks } from '../../src/attacks/index.ts';
-import type { AttackContext } from '../../src/attacks/types.ts';
+import type { Attack, AttackContext } from '../../src/attacks/types.ts';
+
+const schedule = (spec: string, n: number, f: number, seed = 1, script: ScriptRange[] = []) =>
+  createSchedule(spec, { n, f, rng: createRng(seed, 'adversary'), script });
 
 type Ev = { kind: string; from?: string; to?: string; round?: number; data?: Record<string, unknown> };
 
@@ -21,7 +23,7 @@ describe('Byzantine schedules', () => {
           }),
         ),
         ({ n, f, kind, seed }) => {
-          const s = createSchedule({ kind: kind as 'static' }, n, f, createRng(seed, 'adversary'));
+          const s = schedule(kind, n, f, seed);
           for (let t = 1; t <= 40; t++) {
             const set = s(t);
             expect(set.length).toBeLessThanOrEqual(f);
@@ -34,9 +36,9 @@ describe('Byzantine schedules', () => {
   });
 
   it('rotating moves the set every round; scripted follows its ranges', () => {
-    const rot = createSchedule({ kind: 'rotating' }, 5, 2, createRng(1, 'a'));
+    const rot = schedule('rotating', 5, 2);
     expect([rot(1), rot(2), rot(3)]).toEqual([[0, 1], [2, 3], [0, 4]]);
-    const scr = createSchedule({ kind: 'scripted', script: [{ from: 2, to: 3, workers: [4, 1] }] }, 5, 2, createRng(1, 'a'));
+    const scr = schedule('scripted', 5, 2, 1, [{ from: 2, to: 3, workers: [4, 1] }]);
     expect([scr(1), scr(2), scr(3), scr(4)]).toEqual([[], [1, 4], [1, 4], []]);
   });
 
@@ -82,26 +84,18 @@ describe('adversary knowledge and isolation', () => {
 
   it("the adversary never receives the server's random stream, nor any message but the broadcast and honest gradients", async () => {
     const streamsSeen: string[] = [];
-    const original = attacks.alie.create;
-    attacks.alie.create = (params) => {
-      const inner = original(params);
-      return {
-        ...inner,
-        craft(ctx: AttackContext) {
-          streamsSeen.push(ctx.rng.name);
-          return inner.craft(ctx);
-        },
-      };
-    };
-    try {
-      const { events } = await traceOf(smallScenario({ aggregator: 'krum', rounds: 5 }));
-      for (const e of events as Ev[]) {
-        if (e.to !== 'adversary') continue;
-        expect(['round', 'observe', 'timer']).toContain(e.kind);
-        if (e.kind === 'observe') expect(e.from).toMatch(/^worker\//);
-      }
-    } finally {
-      attacks.alie.create = original;
+    const spy = (inner: Attack): Attack => ({
+      ...inner,
+      craft(ctx: AttackContext) {
+        streamsSeen.push(ctx.rng.name);
+        return inner.craft(ctx);
+      },
+    });
+    const { events } = await traceOf(smallScenario({ aggregator: 'krum', rounds: 5 }), { instrument: { attack: spy } });
+    for (const e of events as Ev[]) {
+      if (e.to !== 'adversary') continue;
+      expect(['round', 'observe']).toContain(e.kind);
+      if (e.kind === 'observe') expect(e.from).toMatch(/^worker\//);
     }
     expect(streamsSeen.length).toBe(5);
     expect(new Set(streamsSeen)).toEqual(new Set(['adversary']));
@@ -148,5 +142,30 @@ describe('network faults in a run', () => {
     expect(result.virtualTime).toBeGreaterThanOrEqual(150);
     expect(result.history[0]).toMatchObject({ round: 0 });
     expect(result.final.accuracy).toBe(result.history[0].accuracy);
+  });
+});
+
+describe('one source of truth for who is Byzantine', () => {
+  it('a worker sends at most one gradient per round, even when a late model arrives after it was corrupted again', async () => {
+    // Models delayed past the next rounds (timeout 20 < delays up to 80): the model of round t reaches a
+    // worker the adversary controls in every round only after round t + 1 began. A worker that
+    // remembered only its latest corrupted round used to compute and send an honest gradient for round
+    // t beside the adversary's.
+    const s = smallScenario({
+      rounds: 12,
+      workers: 5,
+      byzantine: { f: 1, schedule: 'static' },
+      network: { delay: { kind: 'uniform', min: 1, max: 80 }, ordering: 'random' },
+      server: { quorum: 'n-f', timeout: 20, missing: 'drop' },
+    });
+    const { events } = await traceOf(s);
+    const sends = new Map<string, number>();
+    for (const e of events as Ev[]) {
+      if (e.kind !== 'send' || e.to !== 'server') continue;
+      const key = `${e.from}@${e.round}`;
+      sends.set(key, (sends.get(key) ?? 0) + 1);
+    }
+    expect(sends.size).toBeGreaterThan(12);
+    for (const [key, count] of sends) expect(count, key).toBe(1);
   });
 });

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { cli } from '../helpers/cli.ts';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { smallScenario, traceOf } from './fixtures.ts';
 import { DeterminismError } from '../../src/sim/guard.ts';
 import type { LearningTask } from '../../src/learning/task.ts';
-
-const bin = join(import.meta.dirname, '../../bin/byzsim.js');
-
-function cli(args: string[]): { code: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
-    return { code: 0, stdout, stderr: '' };
-  } catch (e) {
-    const err = e as { status: number; stdout: string; stderr: string };
-    return { code: err.status, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+import * as nodeCrypto from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 const scenarioYaml = `
 name: det
@@ -93,8 +83,28 @@ describe('determinism', () => {
     expect(a.lines).toEqual(b.lines);
   });
 
-  it('a run fails loudly if anything calls Math.random or Date.now during simulation', async () => {
-    for (const leak of [() => Math.random(), () => Date.now(), () => performance.now()]) {
+  it('a run fails loudly if anything reads the clock, ambient randomness or a real timer during simulation', async () => {
+    const leaks: (() => unknown)[] = [
+      () => Math.random(),
+      () => Date.now(),
+      () => new Date(),
+      () => Date(),
+      () => performance.now(),
+      () => process.hrtime(),
+      () => process.hrtime.bigint(),
+      () => crypto.randomUUID(),
+      () => crypto.getRandomValues(new Uint8Array(4)),
+      () => nodeCrypto.randomUUID(),
+      () => nodeCrypto.randomBytes(4),
+      () => nodeCrypto.randomInt(10),
+      () => nodeCrypto.getRandomValues(new Uint8Array(4)),
+      () => randomBytes(4),
+      () => setTimeout(() => {}, 0),
+      () => setInterval(() => {}, 10),
+      () => setImmediate(() => {}),
+      () => queueMicrotask(() => {}),
+    ];
+    for (const leak of leaks) {
       const wrapTask = (t: LearningTask): LearningTask => ({
         ...t,
         gradient: (theta, w, rng) => {
@@ -103,8 +113,11 @@ describe('determinism', () => {
         },
         evaluate: (theta) => t.evaluate(theta),
       });
-      await expect(traceOf(smallScenario(), { instrument: { task: wrapTask } })).rejects.toBeInstanceOf(DeterminismError);
+      await expect(traceOf(smallScenario(), { instrument: { task: wrapTask } }), String(leak)).rejects.toBeInstanceOf(DeterminismError);
     }
+    // A date from a value reads no clock.
+    const fixed = (t: LearningTask): LearningTask => ({ ...t, gradient: (theta, w, rng) => (new Date(0), t.gradient(theta, w, rng)) });
+    await expect(traceOf(smallScenario(), { instrument: { task: fixed } })).resolves.toBeDefined();
     // Observers (a progress bar, onRound) may read the clock: nothing they do feeds back.
     const seen: number[] = [];
     await traceOf(smallScenario(), { onRound: () => seen.push(Date.now(), performance.now(), Math.random()) });
@@ -112,5 +125,9 @@ describe('determinism', () => {
     // And the guard is lifted afterwards.
     expect(typeof Math.random()).toBe('number');
     expect(Date.now()).toBeGreaterThan(0);
+    expect(new Date().getTime()).toBeGreaterThan(0);
+    expect(randomBytes(2)).toHaveLength(2);
+    expect(process.hrtime.bigint()).toBeGreaterThan(0n);
+    await new Promise((resolve) => setTimeout(resolve, 1));
   });
 });

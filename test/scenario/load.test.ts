@@ -35,8 +35,8 @@ describe('defaults', () => {
     expect(s.network.adversarialDelay).toEqual({ min: 1, max: 50 });
     expect(s.worker.computeTime).toEqual({ kind: 'uniform', min: 10, max: 20 });
     expect(s.server).toEqual({ quorum: 'n', timeout: 1000, missing: 'zero' });
-    expect(s.data.synthetic.classes).toBe(10);
-    expect(s.adversary).toEqual({ knowledge: 'omniscient', k: 3, craftTime: 0 });
+    expect(s.data.synthetic).toMatchObject({ classes: 10 });
+    expect(s.adversary).toEqual({ knowledge: 'omniscient', craftTime: 0 });
   });
 
   it('accepts an empty file as all defaults', () => {
@@ -249,7 +249,26 @@ describe('cross-field checks', () => {
         yaml('workers: 5', 'byzantine: { f: 1 }', 'attack: alie', `adversary: { knowledge: partial, k: ${k} }`);
       expect(parseScenarioText(text(4), FILE).adversary.k).toBe(4);
       expect(errorsOf(text(5))).toEqual([
-        'scenarios/x.yaml:4:37 adversary.k: must be ≤ n − f = 4 honest workers (k=5, n=5, f=1)',
+        'scenarios/x.yaml:4:37 adversary.k: k must be ≤ n − f = 4 honest workers (k=5, n=5, f=1)',
+      ]);
+    });
+
+    it('reads knowledge as a spec: partial(k=…), with adversary.k as its older spelling', () => {
+      const base = ['workers: 5', 'byzantine: { f: 1 }', 'attack: alie'];
+      expect(errorsOf(yaml(...base, 'adversary: { knowledge: partial(k=5) }'))).toEqual([
+        'scenarios/x.yaml:4:25 adversary.knowledge: k must be ≤ n − f = 4 honest workers (k=5, n=5, f=1)',
+      ]);
+      expect(errorsOf(yaml(...base, 'adversary: { knowledge: partial(k=2), k: 2 }'))).toEqual([
+        'scenarios/x.yaml:4:42 adversary.k: k is given twice: in knowledge: partial(k=2) and in adversary.k: 2',
+      ]);
+      expect(errorsOf(yaml(...base, 'adversary: { knowledge: omniscient, k: 2 }'))).toEqual([
+        "scenarios/x.yaml:4:40 adversary.k: adversary.k is partial's k: write knowledge: partial(k=2), or drop k (knowledge is omniscient)",
+      ]);
+      expect(errorsOf(yaml(...base, 'adversary: { knowledge: partial(j=2) }'))).toEqual([
+        "scenarios/x.yaml:4:25 adversary.knowledge: unknown parameter 'j' for partial (allowed: k)",
+      ]);
+      expect(errorsOf(yaml(...base, 'adversary: { knowledge: clairvoyant }'))).toEqual([
+        'scenarios/x.yaml:4:25 adversary.knowledge: must be one of omniscient, partial, none (got "clairvoyant")',
       ]);
     });
   });
@@ -259,35 +278,36 @@ describe('loadScenario', () => {
   const dir = mkdtempSync(join(tmpdir(), 'byzsim-scenario-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reads a file and returns its source', () => {
+  it('reads a file and returns its source', async () => {
     const file = join(dir, 'small.yaml');
     writeFileSync(file, 'rounds: 2\nworkers: 3\n');
-    const { scenario, source, file: loaded } = loadScenario(file);
+    const { scenario, source, file: loaded, modules } = await loadScenario(file);
+    expect(modules.records).toEqual([]);
     expect(loaded).toBe(file);
     expect(source).toBe('rounds: 2\nworkers: 3\n');
     expect(scenario.name).toBe('small');
     expect(scenario.workers).toBe(3);
   });
 
-  it('applies overrides', () => {
+  it('applies overrides', async () => {
     const file = join(dir, 'over.yaml');
     writeFileSync(file, 'seed: 4\n');
-    const { scenario } = loadScenario(file, { seed: 9, outDir: 'elsewhere' });
+    const { scenario } = await loadScenario(file, { seed: 9, outDir: 'elsewhere' });
     expect(scenario.seed).toBe(9);
     expect(scenario.output.dir).toBe('elsewhere');
-    expect(() => loadScenario(file, { seed: -1 })).toThrow(/seed: --seed must be ≥ 0/);
+    await expect(loadScenario(file, { seed: -1 })).rejects.toThrow(/seed: --seed must be ≥ 0/);
   });
 
-  it('reports a missing file', () => {
+  it('reports a missing file', async () => {
     const file = join(dir, 'missing.yaml');
-    expect(() => loadScenario(file)).toThrow(ScenarioError);
-    expect(() => loadScenario(file)).toThrow(`${file}: file not found`);
+    await expect(loadScenario(file)).rejects.toThrow(ScenarioError);
+    await expect(loadScenario(file)).rejects.toThrow(`${file}: file not found`);
   });
 
-  it('reports issues with the path it was given', () => {
+  it('reports issues with the path it was given', async () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'rounds: 3\nnetwork:\n  foo: 1\n');
-    expect(() => loadScenario(file)).toThrow(`${file}:3:3 network.foo: unknown key`);
+    await expect(loadScenario(file)).rejects.toThrow(`${file}:3:3 network.foo: unknown key`);
   });
 });
 

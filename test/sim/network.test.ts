@@ -4,8 +4,14 @@ import { createKernel } from '../../src/sim/kernel.ts';
 import { createNetwork, type Message, type NetworkConfig } from '../../src/sim/network.ts';
 import { createRng } from '../../src/sim/rng.ts';
 import { createTrace } from '../../src/sim/trace.ts';
+import { orderings } from '../../src/sim/orderings/index.ts';
 
-const base: NetworkConfig = {
+interface Config extends Omit<NetworkConfig, 'ordering'> {
+  ordering: string;
+  adversarialDelay: { min: number; max: number };
+}
+
+const base: Config = {
   delay: { kind: 'uniform', min: 0, max: 20 },
   drop: 0,
   duplicate: 0,
@@ -13,10 +19,11 @@ const base: NetworkConfig = {
   adversarialDelay: { min: 1, max: 50 },
 };
 
-function harness(config: NetworkConfig, seed = 1) {
+function harness({ ordering, adversarialDelay, ...config }: Config, seed = 1) {
   const kernel = createKernel();
   const trace = createTrace(() => kernel.now);
-  const net = createNetwork(kernel, createRng(seed, 'network'), config, trace);
+  const { def, params } = orderings.resolveSpec(ordering);
+  const net = createNetwork(kernel, createRng(seed, 'network'), { ...config, ordering: def.create(params, { adversarialDelay }) }, trace);
   const delivered: (Message & { at: number })[] = [];
   net.delivered$.subscribe((m) => delivered.push({ ...m, at: kernel.now }));
   const send = (from: string, to: string, round: number) =>
@@ -75,5 +82,9 @@ describe('network', () => {
       ['worker/1', 3],
       ['worker/0', 40],
     ]);
+  });
+
+  it('only an adversarial ordering takes a delay chooser', () => {
+    expect(() => harness(base).net.setDelayChooser(() => 0)).toThrow(/use ordering: adversarial/);
   });
 });

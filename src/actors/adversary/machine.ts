@@ -1,23 +1,20 @@
 /**
- * The adversary: controls at most f workers in each round, chosen by its
- * schedule; sees honest gradients only through its knowledge model (a filtered
- * stream, see knowledge.ts); then sends one crafted vector per controlled
- * worker over the same network as everyone else.
+ * The adversary: controls at most f workers in each round; sees honest
+ * gradients only through its knowledge model (a filtered stream); then sends
+ * one crafted vector per controlled worker over the same network as everyone
+ * else.
  *
  *   waiting ──ROUND──▶ observing ──seen enough | patience──▶ crafting ──after craftTime──▶ waiting
  *
  * It learns of a round from the server's broadcast (θ_t is public) and never
- * holds the server's private random stream. Choosing the Byzantine set,
- * corrupting workers and sending the crafted vectors are named actions supplied
- * by the runner.
+ * holds the server's private random stream. The statechart is the protocol
+ * only; its context is data (the round, θ_t, what it observed). Choosing and
+ * corrupting the round's Byzantine set, how many observations to wait for,
+ * and crafting and sending the vectors are supplied by ./effects.ts.
  */
 import { assign, setup } from 'xstate';
 
 export interface AdversaryInput {
-  /** Observations to wait for in a round, given its Byzantine set size. */
-  expected: (byzantine: number) => number;
-  /** The Byzantine set of a round (≤ f indices), from the schedule. */
-  choose: (round: number) => number[];
   /** Longest wait for observations after the broadcast (virtual ms). */
   patience: number;
   /** Virtual time spent crafting once observation ends. */
@@ -27,7 +24,6 @@ export interface AdversaryInput {
 export interface AdversaryContext extends AdversaryInput {
   round: number;
   theta: Float32Array | undefined;
-  byzantine: number[];
   observed: Float32Array[];
 }
 
@@ -42,21 +38,18 @@ export const adversaryMachine = setup({
     events: {} as AdversaryEvent,
   },
   actions: {
-    beginRound: assign(({ context, event }) =>
-      event.type === 'ROUND'
-        ? { round: event.round, theta: event.theta, byzantine: context.choose(event.round), observed: [] }
-        : {},
-    ),
+    beginRound: assign(({ event }) => (event.type === 'ROUND' ? { round: event.round, theta: event.theta, observed: [] } : {})),
     observe: assign(({ context, event }) =>
       event.type === 'OBSERVE' ? { observed: [...context.observed, event.vector] } : {},
     ),
-    // Effects, supplied by the runner.
+    // Effects: pick and corrupt this round's Byzantine set; craft and send its vectors.
     corrupt: (_: unknown) => {},
     sendByzantine: (_: unknown) => {},
   },
   guards: {
-    idleRound: ({ context }) => context.byzantine.length === 0,
-    seenEnough: ({ context }) => context.observed.length >= context.expected(context.byzantine.length),
+    // Effects: no worker controlled this round; every observation it can get has arrived.
+    idleRound: (_: unknown) => false,
+    seenEnough: (_: unknown) => false,
     thisRound: ({ context, event }) => event.type === 'OBSERVE' && event.round === context.round,
   },
   delays: {
@@ -65,7 +58,7 @@ export const adversaryMachine = setup({
   },
 }).createMachine({
   id: 'adversary',
-  context: ({ input }) => ({ ...input, round: 0, theta: undefined, byzantine: [], observed: [] }),
+  context: ({ input }) => ({ ...input, round: 0, theta: undefined, observed: [] }),
   initial: 'waiting',
   states: {
     waiting: {

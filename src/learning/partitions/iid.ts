@@ -1,0 +1,11 @@
+/** iid — the indices shuffled with the `data` stream, then cut into n near-equal shards. */
+import { definePartition } from './types.ts';
+import { cutIntoShards } from './shared.ts';
+
+export const iid = definePartition({
+  name: 'iid',
+  summary: 'Shuffled, then cut into n near-equal shards.',
+  reference: '—',
+  params: {},
+  create: () => (labels, n, rng) => cutIntoShards(Int32Array.from(rng.shuffle(Array.from({ length: labels.length }, (_, i) => i))), n),
+});

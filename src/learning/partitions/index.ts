@@ -1,0 +1,10 @@
+/** The partitions by name (scenario key `data.partition`). */
+import { createRegistry } from '../../registry.ts';
+import type { PartitionDefinition } from './types.ts';
+import { iid } from './iid.ts';
+import { extreme } from './extreme.ts';
+
+export type * from './types.ts';
+export { definePartition } from './types.ts';
+
+export const partitions = createRegistry<PartitionDefinition>('partition', [iid, extreme]);
