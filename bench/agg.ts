@@ -1,9 +1,10 @@
 /**
  * `npm run bench:agg`: milliseconds per call of every registered aggregation
- * rule (and of pre-aggregation compositions such as `nnm > mean`, once
- * `createAggregator` accepts them) at n = 17, f = 4, d = 1e5 and 1e6, beside
- * the NumPy reference of /work/shared/bench/numpy_aggregators.py run in the same
- * process tree, as a ratio byzsim / NumPy ('—' where NumPy has no such rule).
+ * rule, Multi-Krum and every `pre > mean` composition at n = 17, f = 4 (rules
+ * that need n ≥ 4f + 3 at f = 3), d = 1e5 and 1e6, beside the project's NumPy
+ * reference (bench/reference/numpy_aggregators.py, the same rule at the same
+ * f, on one BLAS thread as byzsim runs on one thread) run in the same process
+ * tree, as a ratio byzsim / NumPy ('—' where the reference has no such rule).
  *
  * Inputs are standard Gaussian float32 from a seeded stream (no Math.random).
  * Timings on a shared machine are noisy, so everything is interleaved: every
@@ -15,15 +16,15 @@
  *   --rules   comma-separated names or specs (default: the whole registry)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { aggregators, createAggregator } from '../src/aggregators/index.ts';
+import { fileURLToPath } from 'node:url';
+import { aggregators, createAggregator, preaggregators } from '../src/aggregators/index.ts';
 import type { Aggregator } from '../src/aggregators/types.ts';
 import { createRng } from '../src/sim/rng.ts';
 
 const N = 17;
 const F = 4;
-const NUMPY_SCRIPT = '/work/shared/bench/numpy_aggregators.py';
-/** byzsim spec → the NumPy script's rule timing the same computation. */
+const NUMPY_SCRIPT = fileURLToPath(new URL('./reference/numpy_aggregators.py', import.meta.url));
+/** byzsim spec → the reference's rule timing the same computation (mixtailor has none: its pool is ℓp rules). */
 const NUMPY_NAME: Record<string, string> = {
   mean: 'mean',
   cwmed: 'cwmed',
@@ -31,9 +32,19 @@ const NUMPY_NAME: Record<string, string> = {
   krum: 'krum',
   [`krum(m=${N - F})`]: 'multikrum',
   geomed: 'geomed',
-  cc: 'centered_clipping',
-  // NumPy's nnm returns the n mixed vectors; a rule after it costs O(nd) at most.
-  'nnm > mean': 'nnm',
+  bulyan: 'bulyan',
+  mda: 'mda',
+  meamed: 'meamed',
+  phocas: 'phocas',
+  cc: 'cc',
+  nm: 'nm',
+  signmv: 'signmv',
+  'nnm > mean': 'nnm>mean',
+  'bucketing > mean': 'bucketing>mean',
+  'resample > mean': 'resample>mean',
+  'resample-wr > mean': 'resample-wr>mean',
+  'clip > mean': 'clip>mean',
+  'arc > mean': 'arc>mean',
 };
 
 const argv = process.argv.slice(2);
@@ -46,24 +57,9 @@ const REPS_PER_ROUND = quick ? 2 : 3;
 const NUMPY_REPS = quick ? 3 : 5;
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
-async function preAggregatorNames(): Promise<string[]> {
-  const path = '../src/preaggregators/index.ts';
-  if (!existsSync(new URL(path, import.meta.url))) return [];
-  try {
-    const mod = (await import(path)) as Record<string, unknown>;
-    const registry = mod.preaggregators as { names(): string[] } | undefined;
-    return registry ? registry.names() : [];
-  } catch {
-    return [];
-  }
-}
-
-/** Every registered rule with its defaults, Multi-Krum, and `pre > mean` for each pre-aggregator that composes. */
-async function defaultSpecs(): Promise<string[]> {
-  const specs = aggregators.names();
-  if (specs.includes('krum')) specs.push(`krum(m=${N - F})`);
-  for (const pre of await preAggregatorNames()) specs.push(`${pre} > mean`);
-  return specs;
+/** Every registered rule with its defaults, Multi-Krum, and `pre > mean` for each pre-aggregator. */
+function defaultSpecs(): string[] {
+  return [...aggregators.names(), `krum(m=${N - F})`, ...preaggregators.names().map((pre) => `${pre} > mean`)];
 }
 
 function tryCreate(spec: string): Aggregator | string {
@@ -89,14 +85,26 @@ function gaussianInputs(d: number): Float32Array[] {
   });
 }
 
+/**
+ * The reference's environment: BLAS on one thread, as byzsim runs on one, so
+ * the ratio compares implementations per core (and a busy machine cannot make
+ * OpenBLAS's threads contend); the host's OpenBLAS tuning variables unset.
+ */
+function referenceEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+/** The reference's median ms per call, by `name@f` (the keys it prints). */
 function numpyReference(d: number, names: string[], reps: number): Record<string, number> {
-  if (names.length === 0 || !existsSync(NUMPY_SCRIPT)) return {};
+  if (names.length === 0) return {};
   try {
     const out = execFileSync(
-      'env',
-      ['-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE', 'python3', NUMPY_SCRIPT,
-        '--n', String(N), '--f', String(F), '--d', String(d), '--reps', String(reps), '--rules', names.join(',')],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      'python3',
+      [NUMPY_SCRIPT, '--n', String(N), '--d', String(d), '--reps', String(reps), '--rules', names.join(',')],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: referenceEnv() },
     );
     return (JSON.parse(out) as { ms: Record<string, number> }).ms;
   } catch (e) {
@@ -122,12 +130,14 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const specs = rulesArg ? rulesArg.split(',').map((s) => s.trim()).filter(Boolean) : await defaultSpecs();
+  const specs = rulesArg ? rulesArg.split(',').map((s) => s.trim()).filter(Boolean) : defaultSpecs();
   const rules = specs.map((spec) => ({ spec, agg: tryCreate(spec) }));
   const rows: Row[] = [];
   for (const d of dims) {
     const runnable = rules.filter((r): r is { spec: string; agg: Aggregator } => typeof r.agg !== 'string');
-    const numpyNames = [...new Set(runnable.map((r) => NUMPY_NAME[r.spec]).filter((x): x is string => !!x))];
+    // Each reference rule at the f its byzsim rule runs at, e.g. `bulyan@3`.
+    const numpyKey = (r: { spec: string; agg: Aggregator }) => NUMPY_NAME[r.spec] && `${NUMPY_NAME[r.spec]}@${benchF(r.agg) ?? F}`;
+    const numpyNames = [...new Set(runnable.map(numpyKey).filter((x): x is string => !!x))];
     const vectors = gaussianInputs(d);
     const times = new Map<string, number[]>(runnable.map((r) => [r.spec, []]));
     const failed = new Map<string, string>();
@@ -161,9 +171,8 @@ async function main(): Promise<void> {
     }
     for (const { spec, agg } of rules) {
       const f = typeof agg === 'string' ? F : benchF(agg);
-      // A rule timed at a smaller f has no like-for-like NumPy reference.
-      const same = f === F || f === undefined;
-      const row: Row = { spec: same ? spec : `${spec} (f=${f})`, d, numpy: same ? ref[NUMPY_NAME[spec]] : undefined };
+      const key = typeof agg === 'string' ? undefined : numpyKey({ spec, agg });
+      const row: Row = { spec: f === F || f === undefined ? spec : `${spec} (f=${f})`, d, numpy: key ? ref[key] : undefined };
       if (typeof agg === 'string') row.note = agg;
       else if (failed.has(spec)) row.note = failed.get(spec);
       else row.ms = median(times.get(spec)!);
@@ -175,7 +184,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  console.log(`\nn=${N}, f=${F}, median ms per call (${quick ? 'quick' : 'full'} run); ratio = byzsim / NumPy\n`);
+  console.log(`\nn=${N}, f=${F}, median ms per call (${quick ? 'quick' : 'full'} run); ratio = byzsim / NumPy (bench/reference/numpy_aggregators.py)\n`);
   const header = dims.map((d) => `d=${d.toExponential(0).replace('e+', 'e')}`);
   console.log(`| rule | ${header.map((h) => `${h} byzsim | ${h} NumPy | ratio`).join(' | ')} |`);
   console.log(`|---|${dims.map(() => '---:|---:|---:').join('|')}|`);

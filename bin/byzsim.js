@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Runs byzsim's TypeScript sources directly through tsx's loader (no build step).
-import { register } from 'tsx/esm/api';
+// In a clone (src/ is there), run the TypeScript sources through tsx's loader;
+// installed from npm (dist/ only), run the compiled JavaScript.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const clone = existsSync(new URL('../src/cli/main.ts', import.meta.url));
+if (clone) (await import('tsx/esm/api')).register();
+const { main } = await import(clone ? '../src/cli/main.ts' : '../dist/cli/main.js');
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

@@ -7,8 +7,10 @@
  * parameter map once, when a rule or attack is constructed.
  */
 
+import { UserError } from './errors.ts';
+
 /** A user-facing spec mistake; the message is meant to be shown as is. */
-export class SpecError extends Error {
+export class SpecError extends UserError {
   override name = 'SpecError';
 }
 
@@ -37,6 +39,8 @@ export interface NumericParam {
   min?: number;
   max?: number;
   integer?: boolean;
+  /** `min` itself is excluded (a value must be > min). */
+  exclusiveMin?: boolean;
 }
 
 const NAME = /[A-Za-z][A-Za-z0-9_-]*/y;
@@ -141,8 +145,8 @@ export function parseSpec(text: string): SpecStage[] {
 
 function describeRange(p: NumericParam): string {
   const kind = p.integer ? 'an integer' : 'a number';
-  if (p.min !== undefined && p.max !== undefined) return `${kind} in [${p.min}, ${p.max}]`;
-  if (p.min !== undefined) return `${kind} ≥ ${p.min}`;
+  if (p.min !== undefined && p.max !== undefined) return `${kind} in ${p.exclusiveMin ? '(' : '['}${p.min}, ${p.max}]`;
+  if (p.min !== undefined) return `${kind} ${p.exclusiveMin ? '>' : '≥'} ${p.min}`;
   if (p.max !== undefined) return `${kind} ≤ ${p.max}`;
   return `a finite number`;
 }
@@ -170,7 +174,7 @@ export function resolveParams(
     const ok =
       Number.isFinite(value) &&
       (!p.integer || Number.isInteger(value)) &&
-      (p.min === undefined || value >= p.min) &&
+      (p.min === undefined || (p.exclusiveMin ? value > p.min : value >= p.min)) &&
       (p.max === undefined || value <= p.max);
     if (!ok) throw new SpecError(`parameter '${key}' of ${owner} must be ${describeRange(p)} (got ${value})`);
     out[key] = value;

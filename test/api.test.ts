@@ -88,10 +88,7 @@ describe('the public API', () => {
   });
 
   it('exports defineAggregator (src/invariants/define.ts)', () => {
-    expect(
-      (api as Record<string, unknown>).defineAggregator,
-      "src/index.ts should `export { defineAggregator } from './invariants/define.ts'` once that file exists",
-    ).toBeTypeOf('function');
+    expect((api as Record<string, unknown>).defineAggregator).toBeTypeOf('function');
   });
 
   it('runs a scenario through the lazily loaded simulator', async () => {

@@ -29,7 +29,14 @@ import { defineRule, honestMajority as requirement } from './define.ts';
 
 const params = {
   tau: { description: 'clipping radius τ', default: 10, min: 0 },
-  L: { description: 'clipping iterations per call', default: 1, min: 1, integer: true },
+  L: {
+    description:
+      'clipping iterations per call; at most 100: published implementations iterate 1 to 20 times, and each iteration costs a pass over the n inputs',
+    default: 1,
+    min: 1,
+    max: 100,
+    integer: true,
+  },
 };
 
 const options = {

@@ -66,7 +66,14 @@ import { resolveParams } from '../spec.ts';
 import { defineRule, honestMajority as requirement } from './define.ts';
 
 const params = {
-  T: { description: 'maximum iterations', default: 8, min: 1, integer: true },
+  T: {
+    description:
+      'maximum iterations; at most 10000: RFA needs only a few Weiszfeld steps and the convergence tests here use 2000, while each step costs a pass over the n inputs',
+    default: 8,
+    min: 1,
+    max: 10_000,
+    integer: true,
+  },
   nu: {
     description: 'relative smoothing ν: inputs within ν·s count as at the iterate (p ≠ 2: floor of the IRLS weights), s the median distance from the start to the inputs',
     default: 1e-6,

@@ -34,7 +34,14 @@ import { resolveParams } from '../spec.ts';
 import { defineRule, honestMajority as requirement } from './define.ts';
 
 const params = {
-  maxSubsets: { description: 'search nodes (candidate subsets) examined before giving up', default: 1e6, min: 1, integer: true },
+  maxSubsets: {
+    description:
+      'search nodes (candidate subsets) examined before giving up; at most 1e8: exhaustive MDA lists C(n, f) subsets, 2,035,800 at n = 30, f = 7, and each node costs O(n²)',
+    default: 1e6,
+    min: 1,
+    max: 1e8,
+    integer: true,
+  },
 };
 
 /** Exact minimum-diameter subset of size n − f; see the header for the method. */

@@ -2,20 +2,15 @@
  * The byzsim command line. User mistakes (a bad scenario, a missing file, a
  * wrong flag) print a one-line-per-problem message and exit 2 without a stack
  * trace; anything else is a bug and prints its stack.
+ *
+ * Each command's module is imported when the command runs, so a command
+ * loads only what it uses (`byzsim list` loads neither the simulator, nor
+ * fast-check, nor vega, nor tfjs).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { VERSION } from '../version.ts';
-import { runCommand } from './run.ts';
-import { replayCommand } from './replay.ts';
-import { validateCommand } from './validate.ts';
-import { listCommand } from './list.ts';
-import { aggregateCommand } from './aggregate.ts';
-import { fuzzCommand } from './fuzz.ts';
-import { UsageError } from './backend.ts';
-import { ScenarioError } from '../scenario/errors.ts';
-import { TraceFileError } from '../run/trace-file.ts';
-import { SpecError } from '../spec.ts';
-import { KERNEL_REQUESTS, KernelPathError, kernelPath, setKernelPath, type KernelRequest } from '../kernels/path.ts';
+import { UserError } from '../errors.ts';
+import { KERNEL_REQUESTS, kernelPath, setKernelPath, type KernelRequest } from '../kernels/path.ts';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -34,10 +29,13 @@ const KERNELS_HELP = 'vector kernels: auto (SIMD when available), simd or scalar
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
+  // Commander's own errors (unknown option or command, a missing or invalid argument) are user
+  // mistakes too: exit 2, as every other one, instead of commander's exit 1.
   const program = new Command()
     .name('byzsim')
     .description('Deterministic simulator for Byzantine-robust distributed learning')
     .version(VERSION)
+    .exitOverride()
     .showHelpAfterError();
 
   program
@@ -46,10 +44,11 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<scenario>', 'scenario file (YAML)')
     .option('--seed <n>', 'override the scenario seed', integer)
     .option('--out <dir>', 'output directory (default: out/<scenario name>)')
+    .option('--force', 'overwrite the outputs of an earlier run in the output directory')
     .option('--backend <name>', 'compute backend: auto, tfjs-node, wasm, cpu or ts')
     .option('--kernels <path>', KERNELS_HELP, kernelRequest)
     .action(async (file: string, opts) => {
-      code = await runCommand(file, opts);
+      code = await (await import('./run.ts')).runCommand(file, opts);
     });
 
   program
@@ -58,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<trace>', 'trace.jsonl written by `byzsim run`')
     .option('--kernels <path>', KERNELS_HELP, kernelRequest)
     .action(async (file: string) => {
-      code = await replayCommand(file);
+      code = await (await import('./replay.ts')).replayCommand(file);
     });
 
   program
@@ -66,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('check a scenario file and print its problems with file:line:column')
     .argument('<scenario>', 'scenario file (YAML)')
     .action(async (file: string) => {
-      code = await validateCommand(file);
+      code = await (await import('./validate.ts')).validateCommand(file);
     });
 
   program
@@ -79,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'seed of the server stream for randomized rules (default 1)', integer)
     .option('--kernels <path>', KERNELS_HELP, kernelRequest)
     .action(async (opts) => {
-      code = await aggregateCommand(opts);
+      code = await (await import('./aggregate.ts')).aggregateCommand(opts);
     });
 
   program
@@ -95,14 +94,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--path <path>', 'fast-check path of a printed failure (with --property and --seed)')
     .option('--kernels <path>', KERNELS_HELP, kernelRequest)
     .action(async (opts) => {
-      code = await fuzzCommand(opts);
+      code = await (await import('./fuzz.ts')).fuzzCommand(opts);
     });
 
   program
     .command('list')
     .description('list aggregation rules, attacks and scenario options')
-    .action(() => {
-      code = listCommand();
+    .action(async () => {
+      code = (await import('./list.ts')).listCommand();
     });
 
   // --kernels takes effect before the command runs; without it, BYZSIM_KERNELS is read now, so a
@@ -116,12 +115,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
-    if (e instanceof ScenarioError) {
-      console.error(e.format());
-      return 2;
+    if (e instanceof CommanderError) {
+      // Help and version print and succeed; commander has already printed its error otherwise.
+      return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof UsageError || e instanceof TraceFileError || e instanceof SpecError || e instanceof KernelPathError) {
-      console.error(`byzsim: ${e.message}`);
+    if (e instanceof UserError) {
+      console.error(e.placed ? e.message : `byzsim: ${e.message}`);
       return 2;
     }
     throw e;

@@ -5,11 +5,14 @@
  * and what differs between the recording and this replay (byzsim version,
  * kernel path, tfjs backend flavour) when something does.
  */
-import { platformOf, readTraceFile, type TraceHeader } from '../run/trace-file.ts';
+import { platformOf, readTraceFile, TraceFileError, type TraceHeader } from '../run/trace-file.ts';
 import { runPlan } from '../run/run.ts';
 import { createPlan } from '../run/plan.ts';
-import { ScenarioSchema } from '../scenario/schema.ts';
-import { selectBackend, type BackendName } from '../learning/backend.ts';
+import { ScenarioSchema, type Scenario } from '../scenario/schema.ts';
+import { checkScenario } from '../scenario/load.ts';
+import { describeZodIssue, formatPath } from '../scenario/errors.ts';
+import { isTfjsBackend, selectBackend, type BackendName } from '../learning/backend.ts';
+import { recordedModules } from '../scenario/modules.ts';
 import { kernelPath } from '../kernels/path.ts';
 import { VERSION } from '../version.ts';
 
@@ -23,11 +26,37 @@ class Divergence extends Error {
   }
 }
 
+/**
+ * The scenario and backend of a trace's header, checked as `validate` checks
+ * a scenario file (a header may be hand-edited or come from another
+ * version): TraceFileError naming the file and the field otherwise.
+ */
+async function checkedHeader(file: string, header: TraceHeader): Promise<Scenario> {
+  const fail = (problems: string[]): never => {
+    const shown = problems.slice(0, 10);
+    if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more`);
+    throw new TraceFileError(`${file}:1: the trace header's scenario is not valid: ${shown.join('; ')}`);
+  };
+  const field = (path: readonly PropertyKey[]) => (path.length === 0 ? 'scenario' : `scenario.${formatPath(path)}`);
+  const parsed = ScenarioSchema.safeParse(header.scenario, { reportInput: true });
+  if (!parsed.success) fail(parsed.error.issues.map((i) => `${field(i.path)}: ${describeZodIssue(i)}`));
+  const scenario = parsed.data!;
+  if (!Array.isArray(header.modules ?? [])) throw new TraceFileError(`${file}:1: the trace header's modules must be a list`);
+  if (header.backend !== 'ts' && !isTfjsBackend(header.backend)) {
+    throw new TraceFileError(`${file}:1: the trace header's backend must be one of ts, cpu, wasm, tfjs-node (got ${JSON.stringify(header.backend)})`);
+  }
+  const registries = await recordedModules(header.modules ?? []);
+  // Replay writes nothing: the name names no directory here.
+  const findings = checkScenario({ ...scenario, output: { dir: file } }, registries);
+  if (findings.length > 0) fail(findings.map((f) => `${field(f.path)}: ${f.message}`));
+  return scenario;
+}
+
 export async function replayCommand(file: string): Promise<number> {
   const { header, lines } = readTraceFile(file);
-  const scenario = ScenarioSchema.parse(header.scenario);
+  const scenario = await checkedHeader(file, header);
   if (header.backend !== 'ts') await selectBackend(header.backend as BackendName);
-  const plan = createPlan(scenario, { backend: header.backend, kernels: kernelPath(), modules: header.modules });
+  const plan = createPlan(scenario, { backend: header.backend, kernels: kernelPath(), modules: header.modules ?? [] });
   let index = 0;
   try {
     await runPlan(plan, {

@@ -1,5 +1,10 @@
-/** `byzsim run <scenario>`: simulate, then write trace.jsonl, metrics.json and report.html. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+/**
+ * `byzsim run <scenario>`: simulate, then write trace.jsonl, metrics.json and
+ * report.html. The output directory (--out, else output.dir, else
+ * out/<name>) is resolved from the working directory; one that already holds
+ * a run's outputs is refused unless --force.
+ */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -7,7 +12,8 @@ import { runPlan, type RunResult } from '../run/run.ts';
 import { createPlan, type ModuleRecord } from '../run/plan.ts';
 import { headerOf, openTraceWriter } from '../run/trace-file.ts';
 import { kernelPath } from '../kernels/path.ts';
-import { resolveBackend } from './backend.ts';
+import { resolveBackend, UsageError } from './backend.ts';
+import { alwaysTs } from '../learning/build.ts';
 import { writeReport } from '../report/html.ts';
 import { createProgress } from '../report/progress.ts';
 
@@ -15,7 +21,12 @@ export interface RunCommandOptions {
   seed?: number;
   out?: string;
   backend?: string;
+  /** Overwrite the outputs of a run already in the output directory. */
+  force?: boolean;
 }
+
+/** What a run writes into its output directory. */
+export const OUTPUTS = ['trace.jsonl', 'metrics.json', 'report.html'] as const;
 
 export interface Metrics {
   name: string;
@@ -35,10 +46,11 @@ export interface Metrics {
 
 export async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
   const { scenario, modules } = await loadScenario(file, { seed: options.seed, outDir: options.out });
+  const dir = scenario.output.dir;
+  prepareOutputDirectory(dir, options.force === true);
   const backend = await resolveBackend(scenario, options.backend);
   console.error(`backend: ${backend.name} (${backend.note})`);
   const metrics = await runToDirectory(scenario, backend.name, modules.records);
-  const dir = scenario.output.dir!;
   console.log(
     [
       `${metrics.name}: ${scenario.rounds} rounds, n=${scenario.workers}, f=${scenario.byzantine.f}, ` +
@@ -52,10 +64,52 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   return 0;
 }
 
-/** Run a normalized scenario and write its three outputs into `scenario.output.dir`. */
-export async function runToDirectory(scenario: Scenario, backend: string, modules: ModuleRecord[] = []): Promise<Metrics> {
+/**
+ * Makes `dir` (and its parents) and checks it can take a run's outputs: a
+ * UsageError names the directory and what to do when it is a file, cannot be
+ * made, or already holds another run's outputs (unless `force`).
+ */
+export function prepareOutputDirectory(dir: string, force: boolean): void {
+  const kind = (path: string): 'file' | 'directory' | 'other' | undefined => {
+    try {
+      const stat = statSync(path);
+      return stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other';
+    } catch {
+      return undefined;
+    }
+  };
+  const existing = kind(dir);
+  if (existing !== undefined && existing !== 'directory') {
+    throw new UsageError(`output directory ${dir} exists and is not a directory: choose another --out or output.dir`);
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of its path is a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? message);
+    throw new UsageError(`cannot create the output directory ${dir} (${why}): choose another --out or output.dir`);
+  }
+  const found = OUTPUTS.filter((name) => kind(join(dir, name)) !== undefined);
+  const unwritable = found.filter((name) => kind(join(dir, name)) !== 'file');
+  if (unwritable.length > 0) {
+    throw new UsageError(`${join(dir, unwritable[0])} exists and is not a file, so the run cannot write it: choose another --out or output.dir`);
+  }
+  if (found.length > 0 && !force) {
+    throw new UsageError(`${dir} already holds a run's outputs (${found.join(', ')}): pass --force to overwrite them, or choose another --out`);
+  }
+}
+
+/**
+ * Run a normalized scenario and write its three outputs into
+ * `scenario.output.dir` (made if missing; overwritten if present: the
+ * command checks first, prepareOutputDirectory). `backend` is the one asked
+ * for; what is recorded is the one that runs (a generated dataset always
+ * runs on ts).
+ */
+export async function runToDirectory(scenario: Scenario, requested: string, modules: ModuleRecord[] = []): Promise<Metrics> {
   const dir = scenario.output.dir!;
   mkdirSync(dir, { recursive: true });
+  const backend = alwaysTs(scenario.data.dataset) ? 'ts' : requested;
   const plan = createPlan(scenario, { backend, kernels: kernelPath(), modules });
   const writer = openTraceWriter(join(dir, 'trace.jsonl'), headerOf(plan));
   const progress = createProgress(scenario.rounds, Boolean(process.stderr.isTTY) && !process.env.CI);

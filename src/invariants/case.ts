@@ -59,11 +59,15 @@ export function magnitude(vectors: readonly ArrayLike<number>[]): number {
   return m;
 }
 
-/** `[1.5, -2, NaN, 3e+30]`, 5 significant digits, elided past `max` coordinates. */
+/**
+ * `[1.5, -2, NaN, 3e+30]`, elided past `max` coordinates: integers up to 2²⁴
+ * in full (every float32 integer there is exact, so a printed exact case
+ * replays as printed), other values to 5 significant digits.
+ */
 export function formatVector(x: ArrayLike<number>, max = 16): string {
   const shown = Array.from({ length: Math.min(x.length, max) }, (_, j) => {
     const v = x[j];
-    return Number.isInteger(v) && Math.abs(v) < 1e6 ? String(v) : Number(v.toPrecision(5)).toString();
+    return Number.isInteger(v) && Math.abs(v) <= 2 ** 24 ? String(v) : Number(v.toPrecision(5)).toString();
   });
   if (x.length > max) shown.push(`… ${x.length - max} more`);
   return `[${shown.join(', ')}]`;

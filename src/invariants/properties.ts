@@ -67,21 +67,44 @@ export interface Invariant {
 const U32 = 2 ** -24;
 
 /**
- * Per-coordinate agreement of two outputs. Exact rules may differ by a few
- * float32 roundings of the largest quantity involved (`scale`); approximate
- * ones by 1e-4 of it, as an iterative solver stops short of its fixed point.
+ * Per-coordinate agreement of two outputs, measured on the scale M of the
+ * honest inputs and of the outputs compared (`honestScale`), never on the
+ * Byzantine inputs: an adversary's 2²⁰ (or 1e30) must not buy slack for a rule
+ * whose output sits in the honest range — on their scale a 2⁻²¹ relative
+ * tolerance is 0.5, wider than the honest values themselves.
+ *
+ * Exact rules: the metamorphic cases (exactCase) are integers whose float64
+ * sums are exact, so the only roundings left are float32 roundings of values
+ * of magnitude at most M — the output in each of the two frames compared, and
+ * at most one float32 intermediate on the way (NNM's mixed vectors, the
+ * averages Multi-Krum and Bulyan take): 2⁻²⁴·M apiece, 4·2⁻²⁴·M in all. The
+ * factor 8 is that bound with a margin of two (the worst seen for the
+ * registered exact rules, 1000 cases each, is 1.1·2⁻²⁴·M). A rule whose
+ * output carries the Byzantine magnitude (the mean) has it in M through its
+ * output.
+ *
+ * Approximate rules (iterative solvers): 1e-4·M, room for a solver that stops
+ * short of its fixed point at a relative tolerance of 1e-6 (the worst seen is
+ * 4.5e-5·M, geomed(p=1.5); geomed(p=3, T=2000, tol=0) goes past it, a known
+ * violation in test/invariants/suite.test.ts).
+ *
+ * 2⁻¹⁴⁹, one float32 subnormal step, keeps two zero outputs comparable.
  */
 function expectClose(rule: RuleUnderTest, what: string, got: Float32Array, want: ArrayLike<number>, scale: number, c: Case): void {
-  const tol = (rule.approximate ? 1e-4 : 8 * U32) * (1 + scale);
+  const tol = (rule.approximate ? 1e-4 : 8 * U32) * scale + 2 ** -149;
   for (let j = 0; j < want.length; j++) {
     if (!(Math.abs(got[j] - want[j]) <= tol)) {
       throw new InvariantViolation(
-        `${rule.label}: ${what}: coordinate ${j} is ${got[j]}, expected ${want[j]} (tolerance ${tol.toExponential(2)})\n` +
+        `${rule.label}: ${what}: coordinate ${j} is ${got[j]}, expected ${want[j]} ` +
+          `(tolerance ${tol.toExponential(2)} on the honest scale ${scale})\n` +
           `    got      ${formatVector(got)}\n    expected ${formatVector(want)}\n${formatCase(c)}`,
       );
     }
   }
 }
+
+/** Largest |coordinate| among honest inputs (in every frame compared) and outputs: what the tolerances scale with. */
+const honestScale = (honest: readonly ArrayLike<number>[], ...outputs: ArrayLike<number>[]) => magnitude([...honest, ...outputs]);
 
 const admitsRule = (rule: RuleUnderTest) => (n: number, f: number) => rule.requirement.check(n, f);
 
@@ -151,7 +174,7 @@ const permutationInvariance: Invariant = {
     return fc.property(arb.map(([c, perm]) => Object.assign({}, c, { perm })), (c) => {
       const a = run(rule.make, c.vectors, c.f, c.rngSeed).aggregate;
       const b = run(rule.make, c.perm.map((i) => c.vectors[i]), c.f, c.rngSeed).aggregate;
-      expectClose(rule, `inputs permuted by [${c.perm.join(', ')}]`, b, a, magnitude(c.vectors), c);
+      expectClose(rule, `inputs permuted by [${c.perm.join(', ')}]`, b, a, honestScale(honestOf(c), a, b), c);
     });
   },
 };
@@ -170,7 +193,7 @@ const identity: Invariant = {
     );
     return fc.property(arb, (c) => {
       const out = run(rule.make, c.vectors, c.f, c.rngSeed).aggregate;
-      expectClose(rule, 'n equal inputs', out, c.vectors[0], magnitude([c.vectors[0]]), c);
+      expectClose(rule, 'n equal inputs', out, c.vectors[0], honestScale([c.vectors[0]], out), c);
     });
   },
 };
@@ -183,8 +206,8 @@ const translation: Invariant = {
       const moved = c.vectors.map((x) => x.map((v, j) => v + c.shift[j]));
       const want = Float64Array.from(run(rule.make, c.vectors, c.f, c.rngSeed).aggregate, (v, j) => v + c.shift[j]);
       const got = run(rule.make, moved, c.f, c.rngSeed).aggregate;
-      const scale = rule.approximate ? magnitude([...c.vectors, ...moved]) : magnitude([want, c.shift]);
-      expectClose(rule, `translated by ${formatVector(c.shift)}`, got, want, scale, c);
+      const honestMoved = c.honestIndex.map((i) => moved[i]);
+      expectClose(rule, `translated by ${formatVector(c.shift)}`, got, want, honestScale([...honestOf(c), ...honestMoved], want, got), c);
     });
   },
 };
@@ -197,8 +220,8 @@ const scaleEquivariance: Invariant = {
       const scaled = c.vectors.map((x) => x.map((v) => v * c.scale));
       const want = Float64Array.from(run(rule.make, c.vectors, c.f, c.rngSeed).aggregate, (v) => v * c.scale);
       const got = run(rule.make, scaled, c.f, c.rngSeed).aggregate;
-      const scale = rule.approximate ? magnitude(scaled) : magnitude([want]);
-      expectClose(rule, `scaled by ${c.scale}`, got, want, scale, c);
+      const honestScaled = c.honestIndex.map((i) => scaled[i]);
+      expectClose(rule, `scaled by ${c.scale}`, got, want, honestScale([...honestOf(c), ...honestScaled], want, got), c);
     });
   },
 };
@@ -252,28 +275,40 @@ const selectsInput: Invariant = {
   },
 };
 
+/**
+ * Radius within which an input counts as at z in the subgradient condition, on
+ * the honest scale: 1e-5 of the largest distance from z to an honest input
+ * (ten times geomed's own relative ν; Byzantine inputs, however far, do not
+ * enter it), and at least 256 times the float32 resolution of z (2⁻²⁴·|z|∞ per
+ * coordinate, or one subnormal step, over √d coordinates), so that rounding z
+ * turns the unit vector toward an input outside the radius by under 1/256 and
+ * moves the residual by under n/256, inside the 0.02·n slack.
+ */
+function atZRadius(z: Float32Array, honestDistances: readonly number[]): number {
+  return Math.max(1e-5 * Math.max(...honestDistances), 256 * Math.sqrt(z.length) * (U32 * magnitude([z]) + 2 ** -149));
+}
+
 const geomedOptimality: Invariant = {
   name: 'geomed-optimality',
   summary: '‖Σ_{xᵢ ≠ z} (z − xᵢ)/‖z − xᵢ‖‖ ≤ #{xᵢ = z} + 0.02·n: z minimises Σ‖z − xᵢ‖ (subgradient condition)',
   property(rule, shape) {
     return fc.property(attackedCase(admitsRule(rule), shape), (c) => {
       const z = run(rule.make, c.vectors, c.f, c.rngSeed).aggregate;
+      const distances = c.vectors.map((x) => Math.sqrt(squaredDistance64(z, x)));
+      const near = atZRadius(z, c.honestIndex.map((i) => distances[i]));
       const sum = new Float64Array(c.d);
-      // Smoothed Weiszfeld (distances floored at ν) settles near, not on, a data point that is optimal.
-      const near = 1e-4 * (1 + magnitude(c.vectors));
       let atZ = 0;
-      for (const x of c.vectors) {
-        const dist = Math.sqrt(squaredDistance64(z, x));
-        if (dist <= near) {
+      c.vectors.forEach((x, i) => {
+        if (distances[i] <= near) {
           atZ++;
-          continue;
+          return;
         }
-        for (let j = 0; j < c.d; j++) sum[j] += (z[j] - x[j]) / dist;
-      }
+        for (let j = 0; j < c.d; j++) sum[j] += (z[j] - x[j]) / distances[i];
+      });
       const residual = Math.sqrt(sum.reduce((s, v) => s + v * v, 0));
       if (!(residual <= atZ + 0.02 * c.n)) {
         throw new InvariantViolation(
-          `${rule.label}: subgradient residual ${residual.toPrecision(4)} > ${atZ} inputs at z + 0.02·n\n` +
+          `${rule.label}: subgradient residual ${residual.toPrecision(4)} > ${atZ} inputs within ${near.toExponential(2)} of z + 0.02·n\n` +
             `    output ${formatVector(z)}\n${formatCase(c)}`,
         );
       }

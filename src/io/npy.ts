@@ -19,9 +19,10 @@
  * file written here is byte-identical to `np.save` of the same array.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { UserError } from '../errors.ts';
 
 /** A malformed or unsupported .npy file; the message names the file. */
-export class NpyError extends Error {
+export class NpyError extends UserError {
   override name = 'NpyError';
 }
 

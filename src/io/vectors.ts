@@ -16,9 +16,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { NpyError, decodeNpy, encodeNpy } from './npy.ts';
+import { UserError } from '../errors.ts';
 
 /** A missing, unreadable or malformed vectors file; the message names the file. */
-export class VectorsError extends Error {
+export class VectorsError extends UserError {
   override name = 'VectorsError';
 }
 

@@ -11,6 +11,7 @@
  * BYZSIM_KERNELS (unset or empty: auto). Callers reach the kernels only
  * through kernels(), so every call site follows the same path.
  */
+import { UserError } from '../errors.ts';
 import {
   simdAvailable,
   simdClipStep,
@@ -41,7 +42,7 @@ export type KernelPath = Exclude<KernelRequest, 'auto'>;
 export const KERNELS_ENV = 'BYZSIM_KERNELS';
 
 /** A kernel path that cannot be used: an unknown name, or `simd` without WebAssembly SIMD. */
-export class KernelPathError extends Error {
+export class KernelPathError extends UserError {
   override readonly name = 'KernelPathError';
 }
 

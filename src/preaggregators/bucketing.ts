@@ -25,7 +25,7 @@ import { anyCount, defineStage } from './define.ts';
 import { finiteOrZero, meanOfIndices, requireRng } from './shared.ts';
 
 const params = {
-  s: { description: 'bucket size', default: 2, min: 1, integer: true },
+  s: { description: 'bucket size; at most 100000, byzsim’s largest n (s ≥ n is a single bucket: the mean)', default: 2, min: 1, max: 100_000, integer: true },
 };
 
 export function bucketingApply(vectors: readonly Float32Array[], rng: Rng, s: number): PreAggregationResult {

@@ -30,7 +30,13 @@ import { anyCount, defineStage } from './define.ts';
 import { finiteOrZero, meanOfIndices, requireRng } from './shared.ts';
 
 const params = {
-  s: { description: 'inputs drawn (with replacement) per output', default: 2, min: 1, integer: true },
+  s: {
+    description: 'inputs drawn (with replacement) per output; at most 100: the paper uses s = 2, and a call averages n·s inputs',
+    default: 2,
+    min: 1,
+    max: 100,
+    integer: true,
+  },
 };
 
 /** ⌈T(1 − (1 − f/n)ˢ)⌉ with T = n, the expected number of outputs touching a Byzantine input, rounded up. */

@@ -27,7 +27,13 @@ import { anyCount, defineStage } from './define.ts';
 import { finiteOrZero, meanOfIndices, requireRng, times } from './shared.ts';
 
 const params = {
-  s: { description: 'inputs averaged per output, and uses allowed per input', default: 2, min: 1, integer: true },
+  s: {
+    description: 'inputs averaged per output, and uses allowed per input; at most 100: the paper uses s = 2, and a call averages n·s inputs',
+    default: 2,
+    min: 1,
+    max: 100,
+    integer: true,
+  },
 };
 
 /** The index lists of Algorithm 2: T = n lists of s draws, each index used exactly s times. */

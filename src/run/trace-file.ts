@@ -6,6 +6,7 @@
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { TraceSink } from '../sim/trace.ts';
+import { UserError } from '../errors.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { ModuleRecord, RunPlan } from './plan.ts';
 
@@ -74,7 +75,7 @@ export function openTraceWriter(path: string, header: TraceHeader): TraceWriter 
   };
 }
 
-export class TraceFileError extends Error {}
+export class TraceFileError extends UserError {}
 
 export function readTraceFile(path: string): { header: TraceHeader; lines: string[] } {
   let text: string;

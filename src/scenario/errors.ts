@@ -5,6 +5,7 @@
  * user fixes a file in one pass rather than one error per run.
  */
 import type { core } from 'zod';
+import { UserError } from '../errors.ts';
 
 export interface ScenarioIssue {
   file: string;
@@ -17,8 +18,9 @@ export interface ScenarioIssue {
   message: string;
 }
 
-export class ScenarioError extends Error {
+export class ScenarioError extends UserError {
   override readonly name = 'ScenarioError';
+  override readonly placed = true;
   readonly issues: readonly ScenarioIssue[];
 
   constructor(issues: readonly ScenarioIssue[]) {
@@ -45,29 +47,61 @@ function formatIssues(issues: readonly ScenarioIssue[]): string {
   return issues.map(formatIssue).join('\n');
 }
 
-/** `['byzantine', 'script', 0, 'workers']` → `byzantine.script[0].workers`. */
+/** Longest stretch of a user's string (a value, a key) quoted in a message. */
+const QUOTED = 60;
+
+/** A string the user wrote, quoted, cut to QUOTED characters. */
+export function quote(text: string): string {
+  return text.length <= QUOTED ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, QUOTED)).slice(0, -1)}…" (${text.length} characters)`;
+}
+
+/**
+ * `['byzantine', 'script', 0, 'workers']` → `byzantine.script[0].workers`. A key
+ * that is not a plain word (an unknown key with a space, a dot or a control
+ * character in it), or a very long one, is quoted: `network["de lay"]`.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
+    else if (String(segment).length > QUOTED || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(String(segment))) out += `[${quote(String(segment))}]`;
     else out += out === '' ? String(segment) : `.${String(segment)}`;
   }
   return out;
 }
 
-/** A value as the user wrote it, short enough to quote in a message. */
-export function showValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
+/** A number as YAML writes it: `.inf`, `-.inf` and `.nan` for the non-finite ones. */
+function yamlNumber(value: number): string {
+  if (Number.isNaN(value)) return '.nan';
+  if (value === Infinity) return '.inf';
+  if (value === -Infinity) return '-.inf';
   return String(value);
 }
 
-/** The YAML word for a value's type. */
+/** A value as the user wrote it, short enough to quote in a message. */
+export function showValue(value: unknown): string {
+  if (typeof value === 'string') return quote(value);
+  if (typeof value === 'number') return yamlNumber(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'a timestamp' : `the timestamp ${value.toISOString()}`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') {
+    const type = yamlType(value);
+    return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+  }
+  return String(value);
+}
+
+/**
+ * The YAML word for a value's type, including the types YAML tags make
+ * (`!!binary`, `!!timestamp`, `!!set`, `!!omap`), which are not mappings.
+ */
 function yamlType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'list';
+  if (value instanceof Uint8Array) return 'binary value (!!binary)';
+  if (value instanceof Date) return 'timestamp (!!timestamp)';
+  if (value instanceof Set) return 'set (!!set)';
+  if (value instanceof Map) return 'ordered mapping (!!omap or !!pairs)';
   if (typeof value === 'object') return 'mapping';
   return typeof value;
 }
@@ -84,6 +118,21 @@ const EXPECTED: Record<string, string> = {
 function got(value: unknown): string {
   if (value === null || typeof value === 'object') return yamlType(value);
   return `${yamlType(value)} ${showValue(value)}`;
+}
+
+/** Zod checks every integer against the safe range ±(2^53 − 1), besides a field's own bounds. */
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Whether a zod issue is that implicit safe-integer bound. Beside another issue
+ * on the same field (its own minimum, say) it says nothing more and is left out
+ * (load.ts); alone, it is worded as the limit it is.
+ */
+export function isSafeIntegerBound(issue: core.$ZodIssue): boolean {
+  return (
+    (issue.code === 'too_small' && issue.origin === 'int' && issue.minimum === -SAFE) ||
+    (issue.code === 'too_big' && issue.origin === 'int' && issue.maximum === SAFE)
+  );
 }
 
 function bound(op: '<' | '≤' | '>' | '≥', limit: unknown, input: unknown, origin: string): string {
@@ -105,6 +154,10 @@ export function describeZodIssue(issue: core.$ZodIssue): string {
     case 'invalid_type': {
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       if (input === undefined) return `missing (expected ${expected})`;
+      // YAML's .inf and .nan are numbers, just not finite ones.
+      if (typeof input === 'number' && !Number.isFinite(input) && (issue.expected === 'number' || issue.expected === 'int')) {
+        return `must be a finite number (got ${showValue(input)})`;
+      }
       return `expected ${expected}, got ${got(input)}`;
     }
     case 'invalid_value': {
@@ -126,13 +179,15 @@ export function describeZodIssue(issue: core.$ZodIssue): string {
       return input === undefined ? `missing (${issue.message})` : `${issue.message} (got ${showValue(input)})`;
     }
     case 'too_small':
+      if (isSafeIntegerBound(issue)) return `must be ≥ −(2^53 − 1), the integers a number holds exactly (got ${showValue(input)})`;
       return bound(issue.inclusive ? '≥' : '>', issue.minimum, input, issue.origin);
     case 'too_big':
+      if (isSafeIntegerBound(issue)) return `must be ≤ 2^53 − 1 = ${SAFE}, the largest integer a number holds exactly (got ${showValue(input)})`;
       return bound(issue.inclusive ? '≤' : '<', issue.maximum, input, issue.origin);
     case 'not_multiple_of':
       return `must be a multiple of ${String(issue.divisor)} (got ${showValue(input)})`;
     case 'unrecognized_keys':
-      return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.join(', ')}`;
+      return `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map(quote).join(', ')}`;
     default:
       return input === undefined ? issue.message : `${issue.message} (got ${showValue(input)})`;
   }
@@ -151,6 +206,8 @@ function closest(key: string, allowed: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of allowed) {
+    // Lengths further apart than the distance sought cannot be closer: skip the O(|a|·|b|) table.
+    if (Math.abs(candidate.length - key.length) >= bestDistance) continue;
     const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;

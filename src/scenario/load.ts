@@ -8,10 +8,10 @@
  * cross-field checks run only on a scenario the schema accepted, and are all
  * reported together too.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import type { Alias, Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import { z } from 'zod';
 import { createAggregator, type Registries } from '../aggregators/index.ts';
 import { isModuleName } from '../spec.ts';
@@ -25,11 +25,12 @@ import { orderings } from '../sim/orderings/index.ts';
 import { datasets } from '../learning/datasets/index.ts';
 import { partitions } from '../learning/partitions/index.ts';
 import { models } from '../learning/models/index.ts';
-import { ScenarioError, describeZodIssue, formatPath, unknownKeyMessage } from './errors.ts';
+import { ScenarioError, describeZodIssue, formatPath, isSafeIntegerBound, quote, unknownKeyMessage } from './errors.ts';
 import type { ScenarioIssue } from './errors.ts';
 import { knowledgeSpec, parseRoundRange, resolveQuorum } from './resolve.ts';
 import { ScenarioSchema } from './schema.ts';
 import type { Distribution, Scenario } from './schema.ts';
+import { LIMITS, checkSize, checkVirtualTime, formatBytes } from './limits.ts';
 
 /** A loaded scenario: a name and an output directory are always known. */
 export type LoadedScenario = Scenario & { name: string; output: { dir: string } };
@@ -55,15 +56,7 @@ type Path = readonly PropertyKey[];
  * issue found.
  */
 export async function loadScenario(file: string, overrides: ScenarioOverrides = {}): Promise<LoadResult> {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const message =
-      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${code ?? String(err)})`;
-    throw new ScenarioError([{ file, path: '', message }]);
-  }
+  const source = readScenarioFile(file);
   const parsed = parseScenarioDocument(source, file);
   let modules: LoadedModules;
   try {
@@ -89,6 +82,46 @@ export function parseScenarioText(
   return checkedScenario(parseScenarioDocument(text, file), file, overrides, registries);
 }
 
+/**
+ * A scenario file's text. Only a regular file is read (a FIFO or a device
+ * could block or never end), and only up to LIMITS.fileBytes.
+ */
+function readScenarioFile(file: string): string {
+  const fail = (message: string): never => {
+    throw new ScenarioError([{ file, path: '', message }]);
+  };
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return fail(code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${code ?? String(err)})`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) return fail('is a directory, not a file');
+    if (!stat.isFile()) return fail('is not a regular file');
+    if (stat.size > LIMITS.fileBytes) return fail(tooLarge(stat.size));
+    const bytes = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < bytes.length) {
+      const got = readSync(fd, bytes, read, bytes.length - read, read);
+      if (got === 0) break;
+      read += got;
+    }
+    return bytes.subarray(0, read).toString('utf8');
+  } catch (err) {
+    if (err instanceof ScenarioError) throw err;
+    return fail(`cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tooLarge(bytes: number): string {
+  return `the file is ${formatBytes(bytes)}; a scenario file is at most ${formatBytes(LIMITS.fileBytes)}`;
+}
+
 interface ParsedDocument {
   scenario: Scenario;
   locator: Locator;
@@ -96,34 +129,154 @@ interface ParsedDocument {
 
 /** YAML → schema, with every issue placed; cross-field checks come after (checkedScenario). */
 function parseScenarioDocument(text: string, file: string): ParsedDocument {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new ScenarioError(
-      doc.errors.map((err) => {
-        const { line, col } = lineCounter.linePos(err.pos[0]);
-        return { file, line, column: col, path: '', message: `YAML syntax: ${err.message}` };
-      }),
-    );
+  if (Buffer.byteLength(text, 'utf8') > LIMITS.fileBytes) {
+    throw new ScenarioError([{ file, path: '', message: tooLarge(Buffer.byteLength(text, 'utf8')) }]);
   }
-  const locator = new Locator(doc, lineCounter, file);
+  const lineCounter = new LineCounter();
+  const at = (offset: number | undefined): Pick<ScenarioIssue, 'line' | 'column'> => {
+    if (offset === undefined) return {};
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  let doc: Document;
+  try {
+    // Duplicate keys are found below in one pass: yaml's own check (uniqueKeys) is quadratic in a mapping's size.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  } catch (err) {
+    throw new ScenarioError([{ file, path: '', message: yamlFailure(err) }]);
+  }
+  try {
+    return checkDocument(doc, file, lineCounter, at);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw err;
+    // visit() and toJS() recurse: a document nested deeper than the stack lands here.
+    throw new ScenarioError([{ file, path: '', message: yamlFailure(err) }]);
+  }
+}
+
+/** A parsed document → the schema: syntax, duplicate keys, aliases, then zod. */
+function checkDocument(
+  doc: Document,
+  file: string,
+  lineCounter: LineCounter,
+  at: (offset: number | undefined) => Pick<ScenarioIssue, 'line' | 'column'>,
+): ParsedDocument {
+  // The parser reports a stack overflow as errors of its own, one per level it unwinds: one issue says it.
+  const overflow = doc.errors.find((err) => /call stack/i.test(err.message));
+  const syntax: ScenarioIssue[] = (overflow ? [overflow] : doc.errors).map((err) => ({
+    file,
+    ...at(err.pos[0]),
+    path: '',
+    message: err === overflow ? 'YAML: nested too deeply' : `YAML syntax: ${err.message}`,
+  }));
+  if (syntax.length === 0) for (const issue of structureIssues(doc, file, at)) syntax.push(issue);
+  if (syntax.length > 0) throw scenarioError(syntax);
+
+  const { targets, issues: aliasIssues } = resolveAliases(doc, file, at);
+  if (aliasIssues.length > 0) throw scenarioError(aliasIssues);
+  const locator = new Locator(doc, lineCounter, file, targets);
 
   // An empty file is a scenario of defaults.
-  const raw: unknown = doc.contents === null ? {} : doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.contents === null ? {} : doc.toJS({ maxAliasCount: LIMITS.aliases });
+  } catch (err) {
+    const first = targets.keys().next().value;
+    const excessive = err instanceof ReferenceError && /alias count/i.test(err.message);
+    const message = excessive
+      ? `YAML aliases: expanding them would pass ${LIMITS.aliases} aliased nodes (yaml's maxAliasCount, the guard against alias bombs): write the values out instead`
+      : yamlFailure(err);
+    throw scenarioError([{ file, ...at(first?.range?.[0]), path: '', message }]);
+  }
   const parsed = ScenarioSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    throw new ScenarioError(sortIssues(parsed.error.issues.flatMap((issue) => fromZodIssue(issue, raw, locator))));
+    // Zod checks every integer against ±(2^53 − 1) besides the field's own bounds: beside those, it says nothing more.
+    const key = (path: readonly PropertyKey[]) => path.map(String).join('\0');
+    const others = new Set(parsed.error.issues.filter((i) => !isSafeIntegerBound(i)).map((i) => key(i.path)));
+    const issues: ScenarioIssue[] = [];
+    for (const issue of parsed.error.issues) {
+      if (isSafeIntegerBound(issue) && others.has(key(issue.path))) continue;
+      for (const placed of fromZodIssue(issue, raw, locator)) issues.push(placed);
+    }
+    throw scenarioError(issues);
   }
 
   return { scenario: parsed.data, locator };
 }
 
-function checkedScenario({ scenario, locator }: ParsedDocument, file: string, overrides: ScenarioOverrides, registries: Registries): LoadedScenario {
-  const issues = checkScenario(scenario, registries).map(({ path, message }) => locator.at(path, message));
-  issues.push(...applyOverrides(scenario, overrides, file));
-  if (issues.length > 0) throw new ScenarioError(sortIssues(issues));
+/** What the yaml library threw, as an issue's message (a nesting too deep for the stack, most likely). */
+function yamlFailure(err: unknown): string {
+  if (err instanceof RangeError || (err instanceof Error && /call stack/i.test(err.message))) return 'YAML: nested too deeply';
+  return `YAML: cannot be read (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
+}
 
+/** Duplicate keys, found in one pass over every mapping. */
+function structureIssues(doc: Document, file: string, at: (offset: number | undefined) => Pick<ScenarioIssue, 'line' | 'column'>): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Map<string, Pair>();
+      for (const pair of map.items) {
+        const name = keyName(pair.key);
+        if (name === undefined) continue;
+        const first = seen.get(name);
+        if (first === undefined) {
+          seen.set(name, pair);
+          continue;
+        }
+        const firstAt = at(nodeOf(first.key)?.range?.[0]);
+        const also = firstAt.line === undefined ? '' : ` (${quote(name)} is also at line ${firstAt.line})`;
+        issues.push({ file, ...at(nodeOf(pair.key)?.range?.[0]), path: '', message: `YAML syntax: Map keys must be unique${also}` });
+      }
+    },
+  });
+  return issues;
+}
+
+/**
+ * Each alias's node, found in one pass in document order (an alias names the
+ * last anchor of that name before it); an alias with no anchor before it, or
+ * inside the node it names (which would expand forever), is an issue.
+ */
+function resolveAliases(
+  doc: Document,
+  file: string,
+  at: (offset: number | undefined) => Pick<ScenarioIssue, 'line' | 'column'>,
+): { targets: Map<Alias, YamlNode>; issues: ScenarioIssue[] } {
+  const anchors = new Map<string, YamlNode>();
+  const targets = new Map<Alias, YamlNode>();
+  const issues: ScenarioIssue[] = [];
+  visit(doc, {
+    Node(_key, node, ancestors) {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target === undefined) {
+          issues.push({ file, ...at(node.range?.[0]), path: '', message: `YAML alias *${node.source}: no anchor &${node.source} before it` });
+        } else if (ancestors.includes(target)) {
+          issues.push({ file, ...at(node.range?.[0]), path: '', message: `YAML alias *${node.source} is inside the node &${node.source} it names, so it would expand forever` });
+        } else {
+          targets.set(node, target);
+        }
+        return;
+      }
+      if (node.anchor !== undefined) anchors.set(node.anchor, node);
+    },
+  });
+  return { targets, issues };
+}
+
+function checkedScenario({ scenario, locator }: ParsedDocument, file: string, overrides: ScenarioOverrides, registries: Registries): LoadedScenario {
+  const issues = checkScenario(scenario, registries).map(({ path, near, message }) => locator.at(path, message, near));
   const name = scenario.name ?? basename(file, extname(file));
+  if (scenario.name === undefined && scenario.output.dir === undefined) {
+    const problem = unprintable(name) ?? notAFileName(name);
+    if (problem !== undefined) {
+      issues.push({ file, path: 'name', message: `the run is named after the file, ${quote(name)}, which ${problem}: set name (or output.dir)` });
+    }
+  }
+  for (const issue of applyOverrides(scenario, overrides, file)) issues.push(issue);
+  if (issues.length > 0) throw scenarioError(issues);
+
   return { ...scenario, name, output: { ...scenario.output, dir: scenario.output.dir ?? `out/${name}` } };
 }
 
@@ -136,9 +289,20 @@ function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides, file: 
   }
   if (overrides.outDir !== undefined) {
     if (overrides.outDir === '') issues.push({ file, path: 'output.dir', message: '--out must not be empty' });
+    else if (overrides.outDir.includes('\0')) issues.push({ file, path: 'output.dir', message: '--out must not contain a NUL character' });
     else scenario.output.dir = overrides.outDir;
   }
   return issues;
+}
+
+/** The issues sorted by place and cut to LIMITS.issues, the rest counted in a last line. */
+function scenarioError(issues: ScenarioIssue[]): ScenarioError {
+  const sorted = sortIssues(issues);
+  if (sorted.length <= LIMITS.issues) return new ScenarioError(sorted);
+  const shown = sorted.slice(0, LIMITS.issues);
+  const file = shown[0].file;
+  shown.push({ file, path: '', message: `… and ${sorted.length - LIMITS.issues} more issues (the first ${LIMITS.issues} are shown)` });
+  return new ScenarioError(shown);
 }
 
 function sortIssues(issues: ScenarioIssue[]): ScenarioIssue[] {
@@ -164,6 +328,12 @@ function fromZodIssue(issue: z.core.$ZodIssue, raw: unknown, locator: Locator): 
 /** A cross-field issue before it is given a place in the file. */
 export interface Finding {
   path: Path;
+  /**
+   * Other fields the issue is about, in order of preference: it is placed
+   * at the first of `path` and these that the file writes (a size left at
+   * its default points at the field that is written, e.g. `workers`).
+   */
+  near?: readonly Path[];
   message: string;
 }
 
@@ -172,11 +342,16 @@ export function checkScenario(s: Scenario, registries: Registries = {}): Finding
   const n = s.workers;
   const f = s.byzantine.f;
   const out: Finding[] = [];
+  // Checks may return thousands of findings (one per script entry): appended one by one, never spread.
+  const add = (findings: readonly Finding[]) => {
+    for (const finding of findings) out.push(finding);
+  };
 
   if (f >= n) {
     out.push({ path: ['byzantine', 'f'], message: `must be < workers: at least one worker must be honest (f=${f}, n=${n})` });
   }
-  out.push(...checkSchedule(s));
+  add(checkSchedule(s));
+  add(checkName(s));
 
   const quorum = s.server.quorum;
   if (typeof quorum === 'number' && quorum > n) {
@@ -196,41 +371,128 @@ export function checkScenario(s: Scenario, registries: Registries = {}): Finding
   if (dataset && s.data.dataset.includes('(')) {
     out.push({ path: ['data', 'dataset'], message: `a dataset takes its parameters from its own section, data.${dataset.name}, not from the name` });
   }
-  out.push(...checkDistribution(['network', 'delay'], s.network.delay));
-  out.push(...checkDistribution(['worker', 'computeTime'], s.worker.computeTime));
+  add(checkDistribution(['network', 'delay'], s.network.delay));
+  add(checkDistribution(['worker', 'computeTime'], s.worker.computeTime));
   const { min, max } = s.network.adversarialDelay;
   if (min > max) out.push({ path: ['network', 'adversarialDelay'], message: `needs min ≤ max (min=${min}, max=${max})` });
+  add(checkVirtualTime(s));
+  add(checkData(s));
 
-  out.push(...checkAggregator(s.aggregator, n, f, registries));
-  out.push(...checkDroppedInputs(s, n, f, registries));
-  out.push(...checkAttack(s, n, f));
+  add(checkAggregator(s.aggregator, n, f, registries));
+  add(checkDroppedInputs(s, n, f, registries));
+  add(checkAttack(s, n, f));
+  return out;
+}
+
+/**
+ * `name` always reaches the console and the report: no control characters.
+ * Without `output.dir` it also names the default output directory out/<name>,
+ * which must stay inside out/: a plain file name.
+ */
+function checkName(s: Scenario): Finding[] {
+  const out: Finding[] = [];
+  if (s.name !== undefined) {
+    const directory = s.output.dir === undefined ? notAFileName(s.name) : undefined;
+    const problem = unprintable(s.name) ?? (directory && `${directory} (or set output.dir to choose the directory)`);
+    if (problem !== undefined) out.push({ path: ['name'], message: problem });
+  }
+  if (s.output.dir?.includes('\0')) out.push({ path: ['output', 'dir'], message: 'must not contain a NUL character' });
+  return out;
+}
+
+/** Why a run's name cannot be printed as it is, or undefined. */
+function unprintable(name: string): string | undefined {
+  const control = /[\u0000-\u001f\u007f]/.exec(name);
+  if (control === null) return undefined;
+  const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return `must not contain control characters (U+${code} at position ${control.index + 1})`;
+}
+
+/** Why a name cannot name a directory inside out/ (a plain file name), or undefined. */
+function notAFileName(name: string): string | undefined {
+  const where = (what: string) => `names the default output directory out/<name>, so it must be a plain file name ${what}`;
+  if (/[/\\]/.test(name)) return where('without / or \\');
+  if (name === '.' || name === '..') return where(`(got ${quote(name)})`);
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > LIMITS.nameBytes) return where(`of at most ${LIMITS.nameBytes} bytes (got ${bytes})`);
+  return undefined;
+}
+
+/**
+ * What the learning task relies on, checked from the declarations alone
+ * (nothing is loaded): every worker gets a shard, a minibatch fits in the
+ * smallest shard, and the run's memory, trace and work stay within LIMITS.
+ */
+function checkData(s: Scenario): Finding[] {
+  const out: Finding[] = [];
+  const n = s.workers;
+  let dataset;
+  let partition;
+  let model;
+  try {
+    dataset = datasets.resolveSpec(s.data.dataset);
+    partition = partitions.resolveSpec(s.data.partition);
+    model = models.resolveSpec(s.model);
+  } catch {
+    return []; // an unknown dataset, partition or model is reported where it is named
+  }
+  const section = s.data[dataset.def.name];
+  let params;
+  try {
+    params = datasets.resolve({ name: dataset.def.name, params: typeof section === 'object' ? section : {}, options: {} }).params;
+  } catch (err) {
+    // A scenario built in code (a sweep) that skipped the schema: its section's ranges, at the section.
+    if (err instanceof SpecError) return [{ path: ['data', dataset.def.name], message: err.message }];
+    throw err;
+  }
+  const shape = dataset.def.shape(params);
+  const train: Path[] = shape.fields.train === undefined ? [] : [['data', dataset.def.name, shape.fields.train]];
+  const smallest = partition.def.smallestShard(shape.train, n, partition.params);
+  const cut = `${partition.def.name} cuts ${shape.train} training examples into ${n} shards`;
+  if (smallest < 1) {
+    const [path, ...near] = [...train, ['workers']];
+    out.push({ path, near, message: `${shape.train} training examples cannot give each of the ${n} workers a shard (${cut}; the smallest would be empty)` });
+  } else if (s.data.batchSize > smallest) {
+    out.push({
+      path: ['data', 'batchSize'],
+      near: [...train, ['workers']],
+      message: `${s.data.batchSize} examples per minibatch (data.batchSize) is more than the smallest worker shard holds: ${smallest} (${cut}); lower batchSize to at most ${smallest}`,
+    });
+  }
+  const dim = model.def.create(model.params, { features: shape.features, classes: shape.classes }).dim;
+  for (const finding of checkSize(s, dataset.def.name, shape, dim)) out.push(finding);
   return out;
 }
 
 /**
  * With `missing: drop` the rule receives as few as `quorum` inputs in a round
  * that reaches its quorum; if the rule refuses that many, every such round
- * would be skipped and the model would never move.
+ * would be skipped and the model would never move. (A round that ends at the
+ * timeout with fewer inputs than the rule accepts, after drops or late
+ * gradients, is skipped and traced as `aggregate-skipped`.)
  */
 function checkDroppedInputs(s: Scenario, n: number, f: number, registries: Registries): Finding[] {
-  if (f === 0 || s.server.missing !== 'drop' || f >= n) return [];
-  const q = resolveQuorum(s);
-  if (q >= n) return [];
+  if (s.server.missing !== 'drop' || f >= n) return [];
   let aggregator;
   try {
     aggregator = createAggregator(s.aggregator, registries);
   } catch {
     return []; // reported by checkAggregator
   }
-  if (!aggregator.requirement.check(n, f) || aggregator.requirement.check(q, f)) return [];
-  return [
-    {
-      path: ['server', 'quorum'],
-      message:
-        `with missing: drop the rule may receive only ${q} inputs, and ${aggregator.name} requires ` +
-        `${aggregator.requirement.text} (n=${q}, f=${f}): raise the quorum or use missing: zero`,
-    },
-  ];
+  const { requirement } = aggregator;
+  if (!requirement.check(n, f)) return []; // reported by checkAggregator
+  const q = resolveQuorum(s);
+  if (q < n && !requirement.check(q, f)) {
+    return [
+      {
+        path: ['server', 'quorum'],
+        message:
+          `with missing: drop the rule may receive only ${q} inputs, and ${aggregator.name} requires ` +
+          `${requirement.text} (n=${q}, f=${f}): raise the quorum or use missing: zero`,
+      },
+    ];
+  }
+  return [];
 }
 
 /**
@@ -278,17 +540,9 @@ function checkSchedule(s: Scenario): Finding[] {
   script.forEach((entry, i) => {
     const at = (...rest: PropertyKey[]): Path => ['byzantine', 'script', i, ...rest];
     const { first, last } = parseRoundRange(entry.rounds);
-    if (first < 1) out.push({ path: at('rounds'), message: `rounds count from 1 (got ${JSON.stringify(entry.rounds)})` });
-    if (first > last) {
-      out.push({ path: at('rounds'), message: `range must have a ≤ b (got ${JSON.stringify(entry.rounds)})` });
-    } else {
-      for (const other of ranges) {
-        if (first <= other.last && other.first <= last) {
-          out.push({ path: at('rounds'), message: `overlaps byzantine.script[${other.entry}] (rounds ${other.first}-${other.last})` });
-        }
-      }
-      ranges.push({ first, last, entry: i });
-    }
+    if (first < 1) out.push({ path: at('rounds'), message: `rounds count from 1 (got ${quote(entry.rounds)})` });
+    if (first > last) out.push({ path: at('rounds'), message: `range must have a ≤ b (got ${quote(entry.rounds)})` });
+    else ranges.push({ first, last, entry: i });
 
     const seen = new Set<number>();
     entry.workers.forEach((w, j) => {
@@ -300,6 +554,35 @@ function checkSchedule(s: Scenario): Finding[] {
       out.push({ path: at('workers'), message: `at most f=${f} workers per entry (got ${entry.workers.length})` });
     }
   });
+  for (const finding of overlaps(ranges)) out.push(finding);
+  return out;
+}
+
+/**
+ * Entries whose rounds overlap an earlier entry's, each reported once, naming
+ * one entry it overlaps: a sweep over the ranges sorted by first round, which
+ * keeps the range reaching furthest so far (any earlier-starting range that
+ * overlaps the current one, that one does too). O(k log k) for k entries.
+ */
+function overlaps(ranges: { first: number; last: number; entry: number }[]): Finding[] {
+  const sorted = ranges.slice().sort((a, b) => a.first - b.first || a.entry - b.entry);
+  const reported = new Set<number>();
+  const out: Finding[] = [];
+  let furthest: (typeof ranges)[number] | undefined;
+  for (const range of sorted) {
+    if (furthest !== undefined && range.first <= furthest.last) {
+      // Reported on whichever of the two comes later in the file, naming the earlier one.
+      const [later, earlier] = range.entry > furthest.entry ? [range, furthest] : [furthest, range];
+      if (!reported.has(later.entry)) {
+        reported.add(later.entry);
+        out.push({
+          path: ['byzantine', 'script', later.entry, 'rounds'],
+          message: `overlaps byzantine.script[${earlier.entry}] (rounds ${earlier.first}-${earlier.last})`,
+        });
+      }
+    }
+    if (furthest === undefined || range.last > furthest.last) furthest = range;
+  }
   return out;
 }
 
@@ -321,7 +604,8 @@ function checkAggregator(spec: string, n: number, f: number, registries: Registr
     if (err instanceof SpecError) return [{ path, message: err.message }];
     throw err;
   }
-  if (f > 0 && !aggregator.requirement.check(n, f)) {
+  // A rule's requirement holds at f = 0 too (krum needs n ≥ 3, krum(m) m ≤ n): the server hands it n inputs and f.
+  if (!aggregator.requirement.check(n, f)) {
     return [{ path, message: `${aggregator.name} requires ${aggregator.requirement.text} (n=${n}, f=${f})` }];
   }
   return [];
@@ -376,15 +660,25 @@ function checkKnowledge(s: Scenario, observer: string | undefined): Finding[] {
  * -------------------------------------------------------------------------------- */
 
 class Locator {
+  /** Each mapping's pairs by key, built on first use: a lookup per path segment stays O(1). */
+  private readonly index = new WeakMap<YAMLMap, Map<string, Pair>>();
+
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
     private readonly file: string,
+    /** Each alias's node (resolveAliases). */
+    private readonly aliases: ReadonlyMap<Alias, YamlNode>,
   ) {}
 
-  /** The value at `path`, or the nearest ancestor written in the file. */
-  at(path: Path, message: string): ScenarioIssue {
-    return { ...this.place(this.nearest(path)), path: formatPath(path), message };
+  /**
+   * The value at `path`, or the nearest ancestor written in the file; with
+   * `near`, the first of `path` and `near` that the file writes, named by
+   * its own path.
+   */
+  at(path: Path, message: string, near: readonly Path[] = []): ScenarioIssue {
+    const written = [path, ...near].find((p) => this.walk(p).complete) ?? path;
+    return { ...this.place(this.nearest(written)), path: formatPath(written), message };
   }
 
   /** The key `key` of the mapping at `path` (for unknown keys). */
@@ -392,10 +686,23 @@ class Locator {
     const map = this.resolve(this.walk(path).node);
     let keyNode: YamlNode | undefined;
     if (isMap(map)) {
-      const pair = map.items.find((p) => keyName(p.key) === key);
+      const pair = this.pair(map, key);
       if (pair && isNodeLike(pair.key)) keyNode = pair.key;
     }
     return { ...this.place(keyNode ?? this.nearest(path)), path: formatPath([...path, key]), message };
+  }
+
+  private pair(map: YAMLMap, key: string): Pair | undefined {
+    let pairs = this.index.get(map);
+    if (pairs === undefined) {
+      pairs = new Map();
+      for (const p of map.items) {
+        const name = keyName(p.key);
+        if (name !== undefined && !pairs.has(name)) pairs.set(name, p);
+      }
+      this.index.set(map, pairs);
+    }
+    return pairs.get(key);
   }
 
   private place(node: YamlNode | undefined): Pick<ScenarioIssue, 'file' | 'line' | 'column'> {
@@ -422,7 +729,7 @@ class Locator {
       let next: YamlNode | undefined;
       let nextKey: YamlNode | undefined;
       if (isMap(node)) {
-        const pair = node.items.find((p) => keyName(p.key) === String(segment));
+        const pair = this.pair(node, String(segment));
         if (pair) {
           next = isNodeLike(pair.value) ? this.resolve(pair.value) : undefined;
           nextKey = isNodeLike(pair.key) ? pair.key : undefined;
@@ -441,13 +748,17 @@ class Locator {
   }
 
   private resolve(node: YamlNode | undefined): YamlNode | undefined {
-    if (isAlias(node)) return node.resolve(this.doc) ?? node;
+    if (isAlias(node)) return this.aliases.get(node) ?? node;
     return node;
   }
 }
 
 function isNodeLike(value: unknown): value is YamlNode {
   return isScalar(value) || isMap(value) || isSeq(value) || isAlias(value);
+}
+
+function nodeOf(value: unknown): YamlNode | undefined {
+  return isNodeLike(value) ? value : undefined;
 }
 
 function keyName(key: unknown): string | undefined {

@@ -50,16 +50,14 @@ async function importRule(spec: string, path: string, sha256: string): Promise<A
   const key = `${path}#${sha256}`;
   const cached = loaded.get(key);
   if (cached) return cached;
-  let mod: { default?: AggregatorDefinition };
+  let def: unknown;
   try {
-    // The hash in the URL makes a changed file a new module, not the cached old one.
-    mod = (await import(`${pathToFileURL(path).href}?sha256=${sha256}`)) as { default?: AggregatorDefinition };
+    def = await importDefault(path, sha256);
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new SpecError(`${spec}: the module failed to load (${why})`);
   }
-  const def = mod.default;
-  if (!def || typeof def !== 'object' || typeof def.create !== 'function' || typeof def.name !== 'string') {
+  if (!isRuleDefinition(def)) {
     throw new SpecError(`${spec}: the default export must be a rule made with defineAggregator (import { defineAggregator } from 'byzsim')`);
   }
   // Registered under the path as written: scenarios, plans and traces name it so.
@@ -73,6 +71,27 @@ async function importRule(spec: string, path: string, sha256: string): Promise<A
   };
   loaded.set(key, named);
   return named;
+}
+
+function isRuleDefinition(value: unknown): value is AggregatorDefinition {
+  const def = value as Partial<AggregatorDefinition> | null;
+  return typeof def === 'object' && def !== null && typeof def.create === 'function' && typeof def.name === 'string';
+}
+
+/**
+ * A module file's default export. TypeScript (.ts, .mts) goes through tsx's
+ * tsImport, scoped to this one import, so it works from the installed package
+ * (plain Node) and in a folder without a package.json: there tsx compiles a
+ * .ts file as CommonJS, whose exports arrive wrapped ({ default: { default } }).
+ * The content hash in the URL makes a changed file a new module rather than
+ * the cached old one.
+ */
+async function importDefault(path: string, sha256: string): Promise<unknown> {
+  const url = `${pathToFileURL(path).href}?sha256=${sha256}`;
+  const typescript = /\.m?ts$/.test(path);
+  const mod = (typescript ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url)) as { default?: unknown };
+  const exported = mod.default as { __esModule?: boolean; default?: unknown } | undefined;
+  return exported && exported.__esModule === true && 'default' in exported ? exported.default : exported;
 }
 
 function hashFile(path: string): string {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ParamDeclaration } from '../registry.ts';
 import { datasets } from '../learning/datasets/index.ts';
+import { LIMITS } from './limits.ts';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -129,8 +130,8 @@ export const OutputSchema = z.strictObject({
 export const ScenarioSchema = z.strictObject({
   name: z.string().min(1).optional(),
   seed: z.number().int().nonnegative().default(1),
-  rounds: positiveInt.default(50),
-  workers: positiveInt.default(10),
+  rounds: positiveInt.max(LIMITS.rounds).default(50),
+  workers: positiveInt.max(LIMITS.workers).default(10),
   byzantine: ByzantineSchema.default(ByzantineSchema.parse({})),
   data: DataSchema.default(DataSchema.parse({})),
   /** A model spec (src/learning/models/). */

@@ -33,11 +33,3 @@ export const permutation = (n: number): fc.Arbitrary<number[]> =>
   fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }).map((keys) =>
     keys.map((k, i) => [k, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i),
   );
-
-export const MIN_N = {
-  mean: (_f: number) => 1,
-  cwmed: (f: number) => 2 * f + 1,
-  cwtm: (f: number) => 2 * f + 1,
-  krum: (f: number) => 2 * f + 3,
-  geomed: (f: number) => 2 * f + 1,
-};

@@ -123,10 +123,16 @@ describe.each(attacks.names())('%s', (name) => {
     );
   });
 
-  it('sends zero vectors when it needs observations and has none', () => {
-    if (!attack.needsObservation) return;
-    expect(attack.craft(context([], 2, 7))).toEqual([new Float32Array(3), new Float32Array(3)]);
-  });
+  if (attack.needsObservation) {
+    it('sends zero vectors when it needs observations and has none', () => {
+      expect(attack.craft(context([], 2, 7))).toEqual([new Float32Array(3), new Float32Array(3)]);
+    });
+  } else {
+    it('is blind: what it would observe does not change what it sends', () => {
+      const observed = [v(1, -2, 3), v(40, 5, -6)];
+      expect(attack.craft(context(observed, 2, 7))).toEqual(attack.craft(context([], 2, 7)));
+    });
+  }
 });
 
 it('gaussian needs no observation; the others do', () => {

@@ -154,7 +154,8 @@ describe('byzsim aggregate with a rule module', () => {
 
 describe('byzsim aggregate with a randomized registered rule', () => {
   const registered = aggregators.list().filter((def) => def.randomized);
-  it.runIf(registered.length > 0)('is reproducible for every registered randomized rule', async () => {
+  it('is reproducible for every registered randomized rule', async () => {
+    expect(registered.map((def) => def.name)).toContain('mixtailor');
     const big = join(dir, 'big.json');
     writeFileSync(big, JSON.stringify(Array.from({ length: 11 }, (_, i) => [i, i * i, -i])));
     for (const def of registered) {

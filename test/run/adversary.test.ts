@@ -135,6 +135,25 @@ describe('network faults in a run', () => {
     }
   });
 
+  it('at f = 0, a round the rule cannot aggregate (too few inputs after drops) is skipped, not a crash', async () => {
+    const s = smallScenario({
+      rounds: 10,
+      workers: 7,
+      byzantine: { f: 0 },
+      attack: 'none',
+      aggregator: 'krum(m=4)',
+      network: { drop: 0.3 },
+      server: { timeout: 60, missing: 'drop' },
+    });
+    const { events, result } = await traceOf(s);
+    const skipped = (events as Ev[]).filter((e) => e.kind === 'aggregate-skipped');
+    const aggregated = (events as Ev[]).filter((e) => e.kind === 'aggregate');
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(skipped.length + aggregated.length).toBe(10);
+    for (const e of skipped) expect(e.data!.why).toMatch(/krum requires n ≥ 2f \+ 3 and m ≤ n − f \(m=4\) \(n=\d, f=0\)/);
+    expect(result.rounds).toBe(10);
+  });
+
   it('with every message dropped, rounds end by timeout and the model never moves', async () => {
     const s = smallScenario({ rounds: 3, network: { drop: 1 }, server: { timeout: 50, missing: 'drop' } });
     const { events, result } = await traceOf(s);

@@ -4,21 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/scenario/errors.ts';
 import { loadScenario, parseScenarioText } from '../../src/scenario/load.ts';
-
-const FILE = 'scenarios/x.yaml';
-
-/** The formatted issues of a scenario expected to be rejected. */
-function errorsOf(text: string, file = FILE): string[] {
-  try {
-    parseScenarioText(text, file);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ScenarioError);
-    return (err as ScenarioError).format().split('\n');
-  }
-  throw new Error('expected a ScenarioError');
-}
-
-const yaml = (...lines: string[]) => lines.join('\n') + '\n';
+import { errorsOf, FILE, yaml } from './helpers.ts';
 
 describe('defaults', () => {
   it('fills every default into a minimal file and names it after the file', () => {

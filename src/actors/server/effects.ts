@@ -75,7 +75,7 @@ export function spawnServer(world: World, setup: ServerSetup): ServerRole {
       from = ids;
       inputs = ids.map((i) => received.get(i)!);
     }
-    if (inputs.length === 0 || (f > 0 && !rule.requirement.check(inputs.length, f))) {
+    if (inputs.length === 0 || !rule.requirement.check(inputs.length, f)) {
       trace.record({
         kind: 'aggregate-skipped',
         from: SERVER,

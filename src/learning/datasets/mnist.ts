@@ -68,5 +68,6 @@ export const mnist = defineDataset({
     trainSize: { description: 'the first trainSize training examples', default: 60000, min: 1, max: 60000, integer: true },
     testSize: { description: 'the first testSize test examples', default: 10000, min: 1, max: 10000, integer: true },
   },
+  shape: (p) => ({ features: FEATURES, classes: 10, train: p.trainSize, test: p.testSize, fields: { train: 'trainSize', test: 'testSize' } }),
   load: (p) => loadMnist(p),
 });

@@ -66,5 +66,12 @@ export const synthetic = defineDataset({
     testSize: { description: 'test examples', default: 1000, min: 1, integer: true },
     separation: { description: 'standard deviation of the class means; larger is easier', default: 0.5, min: 0, exclusiveMin: true },
   },
+  shape: (p) => ({
+    features: p.features,
+    classes: p.classes,
+    train: p.trainSize,
+    test: p.testSize,
+    fields: { features: 'features', classes: 'classes', train: 'trainSize', test: 'testSize' },
+  }),
   load: (p, rng) => syntheticDataset(p as unknown as SyntheticOptions, rng),
 });

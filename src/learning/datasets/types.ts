@@ -29,7 +29,25 @@ export interface Dataset {
 export interface DatasetDefinition extends Variant {
   /** Generated data (small, seeded): always computed with the model's TypeScript kernels, whatever the backend. */
   readonly generated?: boolean;
+  /**
+   * The sizes `load` would give with these parameters, without loading
+   * anything: what `byzsim validate` checks shards, batches and memory against.
+   */
+  shape(params: Record<string, number>): DatasetShape;
   load(params: Record<string, number>, rng: Rng): Dataset;
+}
+
+/** A dataset's sizes: features and classes per example, training and test examples. */
+export interface DatasetShape {
+  features: number;
+  classes: number;
+  train: number;
+  test: number;
+  /**
+   * Which parameter sets each size, for messages that point at it
+   * (`trainSize` → `data.mnist.trainSize`); a size no parameter sets is absent.
+   */
+  fields: Partial<Record<'features' | 'classes' | 'train' | 'test', string>>;
 }
 
 export function defineDataset(def: DatasetDefinition): DatasetDefinition {

@@ -7,12 +7,13 @@
  * drawn from.
  */
 import { definePartition } from './types.ts';
-import { cutIntoShards, sortByLabel } from './shared.ts';
+import { cutIntoShards, smallestCut, sortByLabel } from './shared.ts';
 
 export const extreme = definePartition({
   name: 'extreme',
   summary: 'Sorted by label, then cut into n near-equal shards (with n = classes, about one label per worker).',
   reference: 'He, Karimireddy, Jaggi, Byzantine-Robust Learning on Heterogeneous Datasets via Resampling, arXiv 2006.09365, 2020, §6',
   params: {},
+  smallestShard: smallestCut,
   create: () => (labels, n) => cutIntoShards(sortByLabel(labels), n),
 });

@@ -17,6 +17,11 @@ export function cutIntoShards(order: Int32Array, n: number): Int32Array[] {
   return shards;
 }
 
+/** The smallest of cutIntoShards' shards: ⌊N/n⌋ examples. */
+export function smallestCut(examples: number, workers: number): number {
+  return Math.floor(examples / workers);
+}
+
 /** Counting sort of the indices by label: stable, O(N + labels). */
 export function sortByLabel(labels: ArrayLike<number>): Int32Array {
   let max = -1;

@@ -10,6 +10,13 @@ import type { Variant } from '../../registry.ts';
 export type Partition = (labels: ArrayLike<number>, n: number, rng: Rng) => Int32Array[];
 
 export interface PartitionDefinition extends Variant {
+  /**
+   * The fewest examples any of the n shards gets from N training examples
+   * (a lower bound where it depends on the labels), without partitioning:
+   * `byzsim validate` checks that every worker has a shard and that a
+   * minibatch fits in the smallest one.
+   */
+  smallestShard(examples: number, workers: number, params: Record<string, number>): number;
   create(params: Record<string, number>): Partition;
 }
 
