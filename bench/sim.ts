@@ -22,6 +22,7 @@ import { momentumSgd } from '../src/learning/optimizer.ts';
 import { createStreams } from '../src/sim/rng.ts';
 import { createAggregator } from '../src/aggregators/index.ts';
 import { createAttack } from '../src/attacks/index.ts';
+import { attackContext } from '../src/attacks/context.ts';
 import { outsideSimulation } from '../src/sim/guard.ts';
 
 const quick = process.argv.includes('--quick');
@@ -51,7 +52,7 @@ async function full(scenario: Scenario, backend: string) {
         return { ...task, gradient: timed(t, 'gradient', task.gradient), evaluate: timed(t, 'evaluate', task.evaluate) };
       },
       aggregator: (a) => ({ ...a, spec: a.spec, name: a.name, requirement: a.requirement, aggregate: timed(t, 'aggregate', a.aggregate.bind(a)) }),
-      attack: (a) => ({ ...a, spec: a.spec, name: a.name, needsObservation: a.needsObservation, craft: timed(t, 'attack', a.craft.bind(a)) }),
+      attack: (a) => ({ ...a, spec: a.spec, name: a.name, needs: a.needs, craft: timed(t, 'attack', a.craft.bind(a)) }),
       optimizer: (o) => ({ step: timed(t, 'step', o.step) }),
     },
   });
@@ -72,9 +73,10 @@ async function bare(scenario: Scenario, backend: string) {
   task.evaluate(theta);
   for (let r = 1; r <= scenario.rounds; r++) {
     const honest = Array.from({ length: n - f }, (_, i) => task.gradient(theta, i, streams.get(`worker/${i}`)));
-    const byz = attack.craft({ observed: honest, theta, n, f, round: r, rng: streams.get('adversary') });
+    const byz = attack.craft(attackContext({ observed: honest, theta, n, f, round: r, rng: streams.get('adversary') }));
     const { aggregate } = rule.aggregate([...honest, ...byz], { f, rng: streams.get('server') });
-    theta = sgd.step(theta, aggregate);
+    const stepped = sgd.step(theta, aggregate);
+    if ('theta' in stepped) theta = stepped.theta;
     if (r % scenario.eval.every === 0 || r === scenario.rounds) task.evaluate(theta);
   }
   const wall = now() - start;

@@ -108,7 +108,11 @@ function composedRequirement(stages: readonly PreAggregator[], rule: Aggregator)
   parts.push(`${rule.name}: ${rule.requirement.text}${on(expr)}`);
   const origin = parts.join('; ') + (expected ? ' (f′ in expectation)' : '');
   const closed = minimalNText(check);
-  return { text: closed ? `${closed} (${origin})` : origin, check };
+  return {
+    text: closed ? `${closed} (${origin})` : origin,
+    check,
+    ...(expected || rule.requirement.inExpectation ? { inExpectation: true } : {}),
+  };
 }
 
 /** Sorted distinct union of the rows `rows` of `origin`. */
@@ -154,4 +158,17 @@ export function composeAggregator(stages: readonly PreAggregator[], rule: Aggreg
       return { aggregate: result.aggregate, diagnostics };
     },
   };
+}
+
+/**
+ * Why a rule whose requirement holds only in expectation is refused without
+ * an opt-in, naming the risk; `optIn` says how to accept it where it is used.
+ */
+export function inExpectationRisk(spec: string, optIn = 'set server.allowInExpectation: true'): string {
+  return (
+    `${spec}: its requirement holds only in expectation. Resampling with replacement lets one Byzantine input reach ` +
+    `any number of outputs, so a round can hand the rule more Byzantine-touched inputs than it tolerates and the ` +
+    `aggregate can be hijacked (resample-wr > cwtm with 2 of 15 inputs at 1e38: |aggregate| ≈ 1e37 on 4 of 10 seeds); ` +
+    `${optIn} to accept the risk, or use resample (without replacement, a worst-case bound)`
+  );
 }

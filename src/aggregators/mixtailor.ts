@@ -41,7 +41,7 @@
  * pool, then the drawn rule's own diagnostics (its own `rule`, e.g. Bulyan's
  * inner rule, renamed `innerRule`); `selected` keeps its meaning (inputs).
  */
-import type { Aggregator, AggregatorDefinition, Requirement } from './types.ts';
+import type { AggregationContext, AggregationResult, Aggregator, AggregatorDefinition, Requirement } from './types.ts';
 import { SpecError, splitList } from '../spec.ts';
 import { minimalN } from './compose.ts';
 import { commonDimension } from '../kernels/vector.ts';
@@ -136,6 +136,7 @@ function requirementFor({ members, weights }: Pool): Requirement {
   return {
     text: `${binding.requirement.text} for ${binding.spec}${all}`,
     check: (n, f) => drawable.every((m) => m.requirement.check(n, f)),
+    ...(drawable.some((m) => m.requirement.inExpectation) ? { inExpectation: true } : {}),
   };
 }
 
@@ -160,27 +161,32 @@ export function defineMixtailor(build: (spec: string) => Aggregator): Aggregator
     },
     canonical: (pool) => ({ pool: pool.pool, weights: pool.weightsText }),
     requirement: (pool) => pool.requirement,
-    aggregate(vectors, ctx, { members, weights, total, requirement }) {
-      commonDimension(vectors, 'mixtailor');
-      if (!ctx.rng) throw new Error('mixtailor is randomized: it needs ctx.rng (the server’s stream)');
-      if (!requirement.check(vectors.length, ctx.f)) {
-        throw new Error(`mixtailor requires ${requirement.text} (got n=${vectors.length}, f=${ctx.f})`);
-      }
-      const u = ctx.rng.next() * total;
-      let k = 0;
-      for (let acc = 0; k < members.length; k++) {
-        acc += weights[k];
-        if (weights[k] > 0 && u < acc) break;
-      }
-      // u < total always, but rounding in the running sum could leave k one past the end.
-      while (k === members.length || weights[k] === 0) k--;
-      const member = members[k];
-      const { aggregate, diagnostics } = member.aggregate(vectors, ctx);
-      const { rule: innerRule, ...rest } = diagnostics;
-      return {
-        aggregate,
-        diagnostics: { rule: member.spec, draw: k, ...rest, ...(innerRule === undefined ? {} : { innerRule }) },
-      };
-    },
+    // `init` (once per instance, no state kept): the instance exposes its pool's members, which an
+    // adversary that knows the pool (adversary.knows: pool) is given — never the draw.
+    init: ({ members, weights, total, requirement }) => ({
+      members,
+      aggregate(vectors: readonly Float32Array[], ctx: AggregationContext): AggregationResult {
+        commonDimension(vectors, 'mixtailor');
+        if (!ctx.rng) throw new Error('mixtailor is randomized: it needs ctx.rng (the server’s stream)');
+        if (!requirement.check(vectors.length, ctx.f)) {
+          throw new Error(`mixtailor requires ${requirement.text} (got n=${vectors.length}, f=${ctx.f})`);
+        }
+        const u = ctx.rng.next() * total;
+        let k = 0;
+        for (let acc = 0; k < members.length; k++) {
+          acc += weights[k];
+          if (weights[k] > 0 && u < acc) break;
+        }
+        // u < total always, but rounding in the running sum could leave k one past the end.
+        while (k === members.length || weights[k] === 0) k--;
+        const member = members[k];
+        const { aggregate, diagnostics } = member.aggregate(vectors, ctx);
+        const { rule: innerRule, ...rest } = diagnostics;
+        return {
+          aggregate,
+          diagnostics: { rule: member.spec, draw: k, ...rest, ...(innerRule === undefined ? {} : { innerRule }) },
+        };
+      },
+    }),
   });
 }

@@ -39,6 +39,13 @@ export interface Requirement {
   /** e.g. `n ≥ 2f + 3`. */
   text: string;
   check(n: number, f: number): boolean;
+  /**
+   * The check holds only in expectation: a stage before the rule (resampling
+   * with replacement) bounds the Byzantine-touched outputs on average, so a
+   * round may hand the rule more than it tolerates. A scenario asks for an
+   * explicit opt-in (`server.allowInExpectation`).
+   */
+  inExpectation?: boolean;
 }
 
 /** A rule instantiated with its parameters. */
@@ -50,6 +57,8 @@ export interface Aggregator {
   readonly stateful: boolean;
   readonly randomized: boolean;
   aggregate(vectors: readonly Float32Array[], ctx: AggregationContext): AggregationResult;
+  /** A randomized rule that draws from a pool (MixTailor): the pool's members. */
+  readonly members?: readonly Aggregator[];
 }
 
 /** A rule definition (made with defineRule): name, documentation, declared params and a factory. */

@@ -87,7 +87,7 @@ export const alie = defineAttack({
   summary: 'Each Byzantine worker sends μ − z·σ of the observed honest gradients (z_max(n, f) by default).',
   reference: 'Baruch et al., A Little Is Enough: Circumventing Defenses for Distributed Learning, NeurIPS 2019',
   params,
-  needsObservation: true,
+  needs: { honest: true },
   craft(ctx, { z }) {
     if (ctx.observed.length === 0) return Array.from({ length: ctx.f }, () => new Float32Array(ctx.theta.length));
     const v = alieVector(ctx.observed, z === 0 ? alieZmax(ctx.n, ctx.f) : z);

@@ -19,7 +19,7 @@ export const gaussian = defineAttack({
   summary: 'Each Byzantine worker sends a vector of independent N(0, σ²) coordinates.',
   reference: 'Blanchard et al., Machine Learning with Adversaries: Byzantine Tolerant Gradient Descent, NeurIPS 2017',
   params,
-  needsObservation: false,
+  needs: {},
   craft(ctx, { sigma }) {
     const d = ctx.theta.length;
     return Array.from({ length: ctx.f }, () => {

@@ -31,6 +31,6 @@ export const signflip = defineAttack({
   summary: 'Each Byzantine worker sends −scale × the mean of the observed honest gradients.',
   reference: 'Allen-Zhu et al., Byzantine-Resilient Non-Convex Stochastic Gradient Descent, ICLR 2021',
   params,
-  needsObservation: true,
+  needs: { honest: true },
   craft: (ctx, { scale: s }) => scaledMeanVectors(ctx.observed, -s, ctx.f, ctx.theta.length),
 });

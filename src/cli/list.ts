@@ -4,12 +4,14 @@ import { preaggregators } from '../preaggregators/index.ts';
 import { attacks, needsText } from '../attacks/index.ts';
 import { schedules } from '../adversary/schedules/index.ts';
 import { knowledgeModels } from '../adversary/knowledge/index.ts';
+import { schedulingStrategies } from '../adversary/scheduling/index.ts';
 import { orderings } from '../sim/orderings/index.ts';
 import { datasets } from '../learning/datasets/index.ts';
 import { partitions } from '../learning/partitions/index.ts';
 import { models } from '../learning/models/index.ts';
 import { usage, type Variant } from '../registry.ts';
 import { BACKENDS } from './backend.ts';
+import { resolveSpec } from '../invariants/catalog.ts';
 
 /** A registry as `byzsim list` shows it: a title, and per variant how to write it and what it needs ('' for nothing). */
 export interface VariantSet {
@@ -30,8 +32,13 @@ export function variantSets(): VariantSet[] {
   });
   const none = () => '';
   return [
-    set('aggregation rules (scenario key `aggregator`; compose as "nnm > krum(m=2)")', aggregators.list(), (d) => `requires ${d.requirement().text}`),
-    set('pre-aggregators (stages before a rule, joined with ">")', preaggregators.list(), (d) => `${d.transform}; requires ${d.requirement().text}`),
+    set('aggregation rules (scenario key `aggregator`; compose as "nnm > krum(m=2)")', aggregators.list(), (d) => `requires ${d.requirement().text}; ${nonFiniteText(d.name)}`),
+    set('pre-aggregators (stages before a rule, joined with ">")', preaggregators.list(), (d) =>
+      [
+        `${d.transform}; requires ${d.requirement().text}; passes non-finite inputs on to the rule`,
+        ...(d.create({}).transform(10, 1).bound === 'expected' ? ['in a scenario only with server.allowInExpectation: true'] : []),
+      ].join('; '),
+    ),
     set('attacks (scenario key `attack`, or "none")', attacks.list(), needsText),
     set('Byzantine schedules (scenario key `byzantine.schedule`)', schedules.list(), (d) => (d.scripted ? 'reads byzantine.script' : '')),
     set('knowledge models (scenario key `adversary.knowledge`)', knowledgeModels.list(), (d) =>
@@ -40,6 +47,7 @@ export function variantSets(): VariantSet[] {
     set('network orderings (scenario key `network.ordering`)', orderings.list(), (d) =>
       d.adversarial ? 'the adversary chooses delays within network.adversarialDelay' : 'delays drawn from network.delay',
     ),
+    set('scheduling strategies (scenario key `adversary.scheduling`, under network.ordering: adversarial)', schedulingStrategies.list(), none),
     set(
       'datasets (scenario key `data.dataset`; parameters in the section data.<name>)',
       datasets.list(),
@@ -49,6 +57,13 @@ export function variantSets(): VariantSet[] {
     set('partitions (scenario key `data.partition`)', partitions.list(), none),
     set('models (scenario key `model`)', models.list(), none),
   ];
+}
+
+/** Whether the rule holds against non-finite inputs: what the invariant suite checks (its finite-output property). */
+export function nonFiniteText(rule: string): string {
+  return resolveSpec(rule).invariants.includes('finite-output')
+    ? 'the output stays finite with up to f NaN or ±Infinity inputs'
+    : 'NaN and ±Infinity inputs reach the output';
 }
 
 /** One variant: how to write it (defaults spelled out) and its aliases, then what it needs, its summary and its source. */

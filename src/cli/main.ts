@@ -11,6 +11,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { VERSION } from '../version.ts';
 import { UserError } from '../errors.ts';
 import { KERNEL_REQUESTS, kernelPath, setKernelPath, type KernelRequest } from '../kernels/path.ts';
+import { CheckerViolation } from '../sim/checkers/violation.ts';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -76,9 +77,26 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--input <file>', 'vectors: .json (array of arrays) or .npy (float32/float64, shape [n, d])')
     .option('--output <file>', 'write the aggregate to .npy (float32) or .json instead of stdout')
     .option('--seed <n>', 'seed of the server stream for randomized rules (default 1)', integer)
+    .option('--allow-in-expectation', 'accept a rule whose requirement holds only in expectation (after resample-wr)')
     .option('--kernels <path>', KERNELS_HELP, kernelRequest)
     .action(async (opts) => {
       code = await (await import('./aggregate.ts')).aggregateCommand(opts);
+    });
+
+  program
+    .command('attack')
+    .description("craft one round's Byzantine vectors from honest gradients in a .json or .npy file (no simulator)")
+    .requiredOption('--attack <spec>', 'attack spec, e.g. ipm(eps=0.1), alie, opt-ipm, minmax-pool')
+    .requiredOption('--n <n>', 'number of workers, honest and Byzantine', integer)
+    .requiredOption('--f <n>', 'number of Byzantine vectors to craft (also the f the rule tolerates)', integer)
+    .requiredOption('--input <file>', 'the honest gradients seen: .json or .npy, shape [n − f, d] (fewer rows: partial knowledge)')
+    .option('--rule <spec|module>', "the server's rule, for attacks that need the rule or its pool")
+    .option('--own <file>', "the Byzantine workers' own gradients, shape [f, d], for attacks that need them")
+    .option('--output <file>', 'write the vectors to .npy (float32, [f, d]) or .json instead of stdout')
+    .option('--seed <n>', 'seed of the adversary streams (default 1)', integer)
+    .option('--kernels <path>', KERNELS_HELP, kernelRequest)
+    .action(async (opts) => {
+      code = await (await import('./attack.ts')).attackCommand(opts);
     });
 
   program
@@ -95,6 +113,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--kernels <path>', KERNELS_HELP, kernelRequest)
     .action(async (opts) => {
       code = await (await import('./fuzz.ts')).fuzzCommand(opts);
+    });
+
+  program
+    .command('swarm')
+    .description('swarm testing: run N scenarios drawn from a seed with the online checkers on, replaying each (exit 1 at the first failure)')
+    .requiredOption('--seed <s>', 'seed of the draw: run i is drawn from (seed, i) alone', integer)
+    .requiredOption('--runs <n>', 'scenarios to draw and run', integer)
+    .option('--first <i>', 'index of the first run (default 0): --first i --runs 1 reproduces run i', integer)
+    .option('--rounds <r>', 'most rounds per scenario (default 12)', integer)
+    .option('--out <dir>', 'where a failing scenario is written (default: a new temporary directory)')
+    .option('--kernels <path>', KERNELS_HELP, kernelRequest)
+    .action(async (opts) => {
+      code = await (await import('./swarm.ts')).swarmCommand(opts);
     });
 
   program
@@ -122,6 +153,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UserError) {
       console.error(e.placed ? e.message : `byzsim: ${e.message}`);
       return 2;
+    }
+    // An online checker failed (in `replay`, as in the run it replays): a bug, reported without a stack.
+    if (e instanceof CheckerViolation) {
+      console.error(`byzsim: ${e.message}`);
+      return 1;
     }
     throw e;
   }

@@ -1,11 +1,14 @@
 /**
  * `byzsim replay <trace.jsonl>`: re-run the plan in the trace's header and
- * compare event by event. Exit 0 when identical; at the first difference stop,
- * exit 1 and print the event index, the expected line and the actual line,
- * and what differs between the recording and this replay (byzsim version,
- * kernel path, tfjs backend flavour) when something does.
+ * compare event by event — every event, or those the trace's detail kept —
+ * then the event count and trace hash of its trailer. Exit 0 when identical;
+ * at the first difference stop, exit 1 and print the event index, the
+ * expected line and the actual line, and what differs between the recording
+ * and this replay (byzsim version, kernel path, machine) when something does.
+ * A trace without a trailer was cut short (a killed run): replay checks the
+ * events it has and says where it ends, exit 3.
  */
-import { platformOf, readTraceFile, TraceFileError, type TraceHeader } from '../run/trace-file.ts';
+import { keeps, platformOf, readTraceFile, TraceFileError, type TraceHeader } from '../run/trace-file.ts';
 import { runPlan } from '../run/run.ts';
 import { createPlan } from '../run/plan.ts';
 import { ScenarioSchema, type Scenario } from '../scenario/schema.ts';
@@ -15,6 +18,9 @@ import { isTfjsBackend, selectBackend, type BackendName } from '../learning/back
 import { recordedModules } from '../scenario/modules.ts';
 import { kernelPath } from '../kernels/path.ts';
 import { VERSION } from '../version.ts';
+
+/** Thrown by the comparing sink once every recorded event of a cut-short trace has been matched. */
+class EndOfRecording extends Error {}
 
 class Divergence extends Error {
   constructor(
@@ -47,22 +53,25 @@ async function checkedHeader(file: string, header: TraceHeader): Promise<Scenari
   }
   const registries = await recordedModules(header.modules ?? []);
   // Replay writes nothing: the name names no directory here.
-  const findings = checkScenario({ ...scenario, output: { dir: file } }, registries);
+  const findings = checkScenario({ ...scenario, output: { dir: file, trace: 'off' } }, registries);
   if (findings.length > 0) fail(findings.map((f) => `${field(f.path)}: ${f.message}`));
   return scenario;
 }
 
 export async function replayCommand(file: string): Promise<number> {
-  const { header, lines } = readTraceFile(file);
+  const { header, lines, detail, trailer } = readTraceFile(file);
   const scenario = await checkedHeader(file, header);
   if (header.backend !== 'ts') await selectBackend(header.backend as BackendName);
   const plan = createPlan(scenario, { backend: header.backend, kernels: kernelPath(), modules: header.modules ?? [] });
   let index = 0;
+  let result;
   try {
-    await runPlan(plan, {
+    result = await runPlan(plan, {
       slice: { maxEvents: 20_000 },
       sinks: [
-        (line) => {
+        (line, event) => {
+          if (!keeps(detail, event.kind)) return;
+          if (index === lines.length && !trailer) throw new EndOfRecording();
           const expected = lines[index];
           if (expected !== line) throw new Divergence(index, expected ?? '<end of recorded trace>', line);
           index++;
@@ -70,6 +79,10 @@ export async function replayCommand(file: string): Promise<number> {
       ],
     });
   } catch (e) {
+    if (e instanceof EndOfRecording) {
+      console.log(`replay: ${file} was cut short after ${lines.length} ${detail === 'full' ? '' : `${detail} `}events (no trailer: the run did not complete); those ${lines.length} are identical`);
+      return 3;
+    }
     if (!(e instanceof Divergence)) throw e;
     report(e, header, plan.kernels);
     return 1;
@@ -78,7 +91,16 @@ export async function replayCommand(file: string): Promise<number> {
     report(new Divergence(index, lines[index], '<end of replayed run>'), header, plan.kernels);
     return 1;
   }
-  console.log(`replay ok: ${index} events identical (${file})`);
+  if (!trailer) {
+    console.log(`replay: ${file} has no trailer (the run did not complete); all ${lines.length} events it holds are identical`);
+    return 3;
+  }
+  if (trailer.events !== result.events || trailer.hash !== result.traceHash) {
+    console.error(`replay diverged: the recorded run had ${trailer.events} events with hash ${trailer.hash}; the replay has ${result.events} with hash ${result.traceHash}`);
+    return 1;
+  }
+  const checked = detail === 'full' ? `${index} events identical` : detail === 'off' ? `trace hash and ${result.events} events identical` : `${index} ${detail} events and the trace hash identical`;
+  console.log(`replay ok: ${checked} (${file})`);
   return 0;
 }
 

@@ -8,7 +8,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { runPlan, type RunResult } from '../run/run.ts';
+import { runPlan, type RunCounts, type RunResult } from '../run/run.ts';
 import { createPlan, type ModuleRecord } from '../run/plan.ts';
 import { headerOf, openTraceWriter } from '../run/trace-file.ts';
 import { kernelPath } from '../kernels/path.ts';
@@ -16,6 +16,7 @@ import { resolveBackend, UsageError } from './backend.ts';
 import { alwaysTs } from '../learning/build.ts';
 import { writeReport } from '../report/html.ts';
 import { createProgress } from '../report/progress.ts';
+import { CheckerViolation } from '../sim/checkers/violation.ts';
 
 export interface RunCommandOptions {
   seed?: number;
@@ -41,7 +42,23 @@ export interface Metrics {
   virtualTimeMs: number;
   wallSeconds: number;
   final: { accuracy: number; loss: number };
+  /** Skipped rounds, timeouts, non-finite aggregates, refused steps, ignored gradients. */
+  counts: RunCounts;
   history: { round: number; accuracy: number; loss: number }[];
+}
+
+/** The counts a reader must not miss, in words; empty when nothing went wrong. */
+export function warnings(counts: RunCounts, rounds: number): string[] {
+  const out: string[] = [];
+  if (counts.refusedSteps > 0) {
+    const nonFinite = counts.nonFiniteAggregates > 0 ? `, ${counts.nonFiniteAggregates} of them with a non-finite aggregate` : '';
+    out.push(`${counts.refusedSteps} of ${rounds} steps refused to keep θ finite${nonFinite}: θ did not move in those rounds`);
+  }
+  if (counts.skipped > 0) out.push(`${counts.skipped} of ${rounds} rounds skipped: the rule could not take the inputs that arrived`);
+  if (counts.diverged.evaluations > 0) {
+    out.push(`the model diverged from round ${counts.diverged.firstRound}: ${counts.diverged.evaluations} evaluations had a loss that is not finite or above 1e6 × the initial loss`);
+  }
+  return out;
 }
 
 export async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
@@ -50,13 +67,23 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   prepareOutputDirectory(dir, options.force === true);
   const backend = await resolveBackend(scenario, options.backend);
   console.error(`backend: ${backend.name} (${backend.note})`);
-  const metrics = await runToDirectory(scenario, backend.name, modules.records);
+  let metrics: Metrics;
+  try {
+    metrics = await runToDirectory(scenario, backend.name, modules.records);
+  } catch (err) {
+    if (!(err instanceof CheckerViolation)) throw err;
+    // A safety property broke: a byzsim bug (or a user module's). The trace stops at the violating event, without a trailer.
+    console.error(`byzsim: ${err.message}`);
+    console.error(`  the run stopped there (its trace ends at that event, without a trailer); reproduce it with: byzsim replay ${join(dir, 'trace.jsonl')}`);
+    return 1;
+  }
   console.log(
     [
       `${metrics.name}: ${scenario.rounds} rounds, n=${scenario.workers}, f=${scenario.byzantine.f}, ` +
         `rule ${scenario.aggregator}, attack ${scenario.attack}, ${scenario.data.dataset}/${scenario.data.partition}`,
       `  final accuracy ${metrics.final.accuracy.toFixed(4)}, loss ${metrics.final.loss.toFixed(4)}`,
       `  trace hash ${metrics.traceHash} (${metrics.events} events, ${metrics.virtualTimeMs.toFixed(1)} virtual ms)`,
+      ...warnings(metrics.counts, metrics.rounds).map((w) => `  warning: ${w}`),
       `  wall time ${metrics.wallSeconds.toFixed(2)} s`,
       `  wrote ${join(dir, 'trace.jsonl')}, ${join(dir, 'metrics.json')}, ${join(dir, 'report.html')}`,
     ].join('\n'),
@@ -111,10 +138,10 @@ export async function runToDirectory(scenario: Scenario, requested: string, modu
   mkdirSync(dir, { recursive: true });
   const backend = alwaysTs(scenario.data.dataset) ? 'ts' : requested;
   const plan = createPlan(scenario, { backend, kernels: kernelPath(), modules });
-  const writer = openTraceWriter(join(dir, 'trace.jsonl'), headerOf(plan));
+  const writer = openTraceWriter(join(dir, 'trace.jsonl'), headerOf(plan), scenario.output.trace);
   const progress = createProgress(scenario.rounds, Boolean(process.stderr.isTTY) && !process.env.CI);
   const started = performance.now();
-  let result: RunResult;
+  let result: RunResult | undefined;
   try {
     result = await runPlan(plan, {
       // Slices let the event loop breathe (the progress bar's redraw timer) without changing the trace.
@@ -124,7 +151,8 @@ export async function runToDirectory(scenario: Scenario, requested: string, modu
     });
   } finally {
     progress.stop();
-    writer.close();
+    // A run that failed leaves its trace without a trailer, as a killed one does: replay says it is cut short.
+    writer.close(result && { events: result.events, hash: result.traceHash });
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const metrics: Metrics = {
@@ -139,9 +167,11 @@ export async function runToDirectory(scenario: Scenario, requested: string, modu
     virtualTimeMs: result.virtualTime,
     wallSeconds,
     final: result.final,
+    counts: result.counts,
     history: result.history,
   };
-  writeFileSync(join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+  // Non-finite numbers (a diverged loss) as the strings "Infinity", "-Infinity", "NaN", not JSON's null.
+  writeFileSync(join(dir, 'metrics.json'), JSON.stringify(metrics, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');
   await writeReport(join(dir, 'report.html'), {
     title: `byzsim — ${metrics.name}`,
     summary: {
@@ -158,7 +188,15 @@ export async function runToDirectory(scenario: Scenario, requested: string, modu
       'final loss': result.final.loss.toFixed(4),
       'trace hash': result.traceHash,
       'wall seconds': wallSeconds.toFixed(2),
+      'rounds aggregated': result.counts.aggregated,
+      'rounds skipped': result.counts.skipped,
+      'rounds ended by timeout': result.counts.timeouts,
+      'non-finite aggregates': result.counts.nonFiniteAggregates,
+      'steps refused (θ kept finite)': result.counts.refusedSteps,
+      'diverged evaluations': result.counts.diverged.evaluations,
+      'gradients ignored': `${result.counts.ignored.duplicate} duplicate, ${result.counts.ignored.stale} stale, ${result.counts.ignored.malformed} malformed`,
     },
+    warnings: warnings(result.counts, result.rounds),
     history: result.history,
   });
   return metrics;

@@ -11,7 +11,8 @@ import type { AggregatorDefinition } from '../aggregators/types.ts';
 import { aggregators, createAggregator, preaggregators } from '../aggregators/index.ts';
 import { formatSpec, parseSpec, type SpecStage } from '../spec.ts';
 import { publishedKappa, type KappaEntry } from './kappa.ts';
-import { isInvariantName, type InvariantName, type RuleUnderTest } from './properties.ts';
+import { isInvariantName, type InvariantName } from './names.ts';
+import type { RuleUnderTest } from './properties.ts';
 
 export interface Declaration {
   invariants: InvariantName[];
@@ -69,7 +70,7 @@ const declarations: Record<string, (stage: SpecStage) => Declaration> = {
     omitted: 'identity, translation- and scale-equivariance: the output is a vector of signs',
   }),
   cc: () => ({
-    invariants: ['permutation-invariance'],
+    invariants: ['permutation-invariance', 'finite-output'],
     omitted:
       'stateful (fresh instance per check); a fixed clipping radius around the previous aggregate breaks identity, ' +
       'translation- and scale-equivariance',

@@ -28,7 +28,7 @@ import type { AggregationDiagnostics, AggregatorDefinition, Requirement } from '
 import { defineRule, type RuleState } from '../aggregators/define.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { KappaCondition, KappaEntry } from './kappa.ts';
-import { isInvariantName, type InvariantName } from './properties.ts';
+import { isInvariantName, type InvariantName } from './names.ts';
 
 export type AggregateFn = (
   vectors: readonly Float32Array[],

@@ -27,16 +27,9 @@ import {
 } from './case.ts';
 import { attackedCase, exactCase, permutation, sizes, type Shape } from './arbitraries/index.ts';
 
-export type InvariantName =
-  | 'kappa-robustness'
-  | 'finite-output'
-  | 'permutation-invariance'
-  | 'identity'
-  | 'translation-equivariance'
-  | 'scale-equivariance'
-  | 'honest-range'
-  | 'selects-input'
-  | 'geomed-optimality';
+import { INVARIANT_NAMES, type InvariantName } from './names.ts';
+
+export { isInvariantName, type InvariantName } from './names.ts';
 
 /** A rule as the invariants see it. */
 export interface RuleUnderTest {
@@ -328,6 +321,4 @@ export const invariants: Record<InvariantName, Invariant> = {
   'geomed-optimality': geomedOptimality,
 };
 
-export const invariantNames = Object.keys(invariants) as InvariantName[];
-
-export const isInvariantName = (name: string): name is InvariantName => Object.hasOwn(invariants, name);
+export const invariantNames: InvariantName[] = [...INVARIANT_NAMES];

@@ -14,11 +14,11 @@
  * tfjs backend and its TypeScript kernels on `ts`.
  */
 import type { Rng } from '../sim/rng.ts';
-import type { LearningTask } from './task.ts';
+import type { LabelMap, LearningTask } from './task.ts';
 import { datasets } from './datasets/index.ts';
 import { partitions } from './partitions/index.ts';
 import { models } from './models/index.ts';
-import type { ModelKernels } from './models/types.ts';
+import type { Labels, ModelKernels } from './models/types.ts';
 import { isTfjsBackend, selectBackend } from './backend.ts';
 
 export interface BuildTaskOptions {
@@ -77,16 +77,35 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
   const where = useTfjs ? `tfjs ${backend}` : 'plain TS';
 
   const rows = new Int32Array(batchSize);
+  // Each label map's relabelled training labels, computed once (a map is an attack's, fixed for a run).
+  const relabelled = new Map<LabelMap, Labels>();
+  const labelsFor = (map: LabelMap): Labels => {
+    let y = relabelled.get(map);
+    if (!y) {
+      y = Int32Array.from(trainY, (label) => map(label, classes));
+      for (let i = 0; i < y.length; i++) {
+        if (!Number.isInteger(y[i]) || y[i] < 0 || y[i] >= classes) throw new RangeError(`label map: ${trainY[i]} ↦ ${y[i]} is not a label in [0, ${classes})`);
+      }
+      relabelled.set(map, y);
+    }
+    return y;
+  };
   return {
     description: `${chosen.def.name} on ${data.name} (${model.dim} parameters, ${split.def.name} over ${workers} workers, ${where})`,
     dim: model.dim,
     workers,
+    classes,
+    holdings: shards.map((shard) => {
+      const counts = new Array<number>(classes).fill(0);
+      for (const i of shard) counts[trainY[i]]++;
+      return counts;
+    }),
     init: () => model.init(),
-    gradient(theta, worker, rng) {
+    gradient(theta, worker, rng, labels) {
       const shard = shards[worker];
       if (!shard) throw new RangeError(`gradient: worker ${worker} out of range [0, ${workers})`);
       sampleInto(rows, shard, rng);
-      return kernels.gradient(theta, trainX, trainY, rows);
+      return kernels.gradient(theta, trainX, labels ? labelsFor(labels) : trainY, rows);
     },
     evaluate: (theta) => evaluator.evaluate(theta),
     dispose: () => evaluator.dispose(),

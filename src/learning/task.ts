@@ -4,9 +4,14 @@
  */
 import type { Rng } from '../sim/rng.ts';
 
+/** y ↦ y′ for labels in [0, classes). */
+export type LabelMap = (y: number, classes: number) => number;
+
 export interface Evaluation {
   accuracy: number;
   loss: number;
+  /** Accuracy on each class's test examples (NaN for a class without any). */
+  perClass?: number[];
 }
 
 export interface LearningTask {
@@ -21,8 +26,14 @@ export interface LearningTask {
   /**
    * Stochastic gradient of worker `worker`'s loss at θ, on a minibatch drawn
    * from its own shard with `rng` (its `worker/<i>` stream). Synchronous.
+   * `labels` maps each label y of `classes` classes before the loss (a
+   * data-level attack: label flipping); the minibatch is drawn alike.
    */
-  gradient(theta: Float32Array, worker: number, rng: Rng): Float32Array;
+  gradient(theta: Float32Array, worker: number, rng: Rng, labels?: LabelMap): Float32Array;
+  /** Number of classes of the labels. */
+  readonly classes: number;
+  /** Each worker's training-label counts, by class. */
+  readonly holdings: readonly (readonly number[])[];
   /** Accuracy and mean loss of θ on the test set. Synchronous. */
   evaluate(theta: Float32Array): Evaluation;
   /** Release backend memory (tfjs tensors). */

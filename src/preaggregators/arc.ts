@@ -19,8 +19,10 @@
  * Deliberate choices:
  * - Inputs with a non-finite coordinate have norm +∞, so with at most k of
  *   them (k ≥ f) they are among the clipped; having no direction, they are
- *   clipped to the zero vector. C is always computed from the ranking, so
- *   ties in norm do not matter (clipping a vector to its own norm is a no-op).
+ *   passed on unchanged for the rule after the stage to exclude (a zero
+ *   stand-in is a value that rule could select: see shared.ts). C is always
+ *   computed from the ranking, so ties in norm do not matter (clipping a
+ *   vector to its own norm is a no-op).
  */
 import type { PreAggregationResult } from './types.ts';
 import { honestMajority as requirement } from '../aggregators/define.ts';
@@ -44,7 +46,6 @@ export function arcApply(vectors: readonly Float32Array[], f: number): PreAggreg
   const clipped = byNorm.slice(0, k).sort((a, b) => a - b);
   const out: Float32Array[] = vectors.map((x) => x.slice());
   for (const i of clipped) out[i] = clipTo(vectors[i], threshold);
-  for (let i = 0; i < n; i++) if (norms[i] === Infinity) out[i] = new Float32Array(vectors[i].length);
   return { vectors: out, sources: vectors.map((_, i) => [i]), diagnostics: { clipped, threshold } };
 }
 

@@ -16,20 +16,21 @@
  * - When s does not divide n, the last bucket averages its n − (⌈n/s⌉ − 1)s
  *   members (as ByzFL does) rather than dividing their sum by s as the
  *   paper's formula reads, which would shrink it towards zero.
- * - A non-finite input counts as the zero vector (see shared.ts), so every
- *   bucket mean is finite.
+ * - A non-finite input is passed on: the mean of its bucket is non-finite,
+ *   and the rule after the stage can exclude it (see shared.ts).
  */
 import type { PreAggregationResult } from './types.ts';
 import type { Rng } from '../sim/rng.ts';
 import { anyCount, defineStage } from './define.ts';
-import { finiteOrZero, meanOfIndices, requireRng } from './shared.ts';
+import { nonFiniteIndices, meanOfIndices, requireRng } from './shared.ts';
 
 const params = {
   s: { description: 'bucket size; at most 100000, byzsim’s largest n (s ≥ n is a single bucket: the mean)', default: 2, min: 1, max: 100_000, integer: true },
 };
 
 export function bucketingApply(vectors: readonly Float32Array[], rng: Rng, s: number): PreAggregationResult {
-  const { vectors: xs, nonFinite } = finiteOrZero(vectors, 'bucketing');
+  const nonFinite = nonFiniteIndices(vectors, 'bucketing');
+  const xs = vectors;
   const n = xs.length;
   const perm = rng.shuffle(xs.map((_, i) => i));
   const buckets: number[][] = [];

@@ -12,7 +12,9 @@
  * ByzFL's `Clipping`.
  *
  * Deliberate choice: an input with a non-finite coordinate has norm +∞ and no
- * direction to keep, so it is clipped to the zero vector.
+ * direction to keep; it is passed on unchanged (and listed as clipped), so the
+ * rule after the stage can exclude it. A finite stand-in such as zero would be
+ * a value that rule could select (see shared.ts).
  */
 import type { PreAggregationResult } from './types.ts';
 import { commonDimension, isFiniteVector, norm, scale } from '../kernels/vector.ts';
@@ -22,9 +24,9 @@ const params = {
   tau: { description: 'clipping threshold τ on the ℓ2 norm', default: 1, min: 0 },
 };
 
-/** min(1, τ/‖x‖)·x, a copy; a non-finite x gives the zero vector. */
+/** min(1, τ/‖x‖)·x, a copy; a non-finite x is copied unchanged. */
 export function clipTo(x: Float32Array, tau: number): Float32Array {
-  if (!isFiniteVector(x)) return new Float32Array(x.length);
+  if (!isFiniteVector(x)) return x.slice();
   const r = norm(x);
   if (!(r > tau)) return x.slice();
   // Float32 rounding of the scaled coordinates may leave the norm a hair above

@@ -17,8 +17,10 @@
  *   itself first), not by index, so the output does not depend on input order.
  * - An input with a non-finite coordinate is infinitely far from every other
  *   input, so with at most f of them no finite row includes one; its own row
- *   is the zero vector (its row is Byzantine whatever it holds, and zero
- *   keeps the outputs finite). Beyond f non-finite inputs rows may be NaN.
+ *   is the input itself, passed on for the rule after the stage to exclude
+ *   (the row is Byzantine whatever it holds, and a zero stand-in is a value
+ *   that rule could select: see shared.ts). Beyond f non-finite inputs finite
+ *   rows may be NaN.
  */
 import type { PreAggregationResult } from './types.ts';
 import type { Requirement } from '../aggregators/types.ts';
@@ -44,8 +46,8 @@ export function nnmApply(vectors: readonly Float32Array[], f: number): PreAggreg
   const order = vectors.map((_, j) => j);
   for (let i = 0; i < n; i++) {
     if (!finite[i]) {
-      out.push(new Float32Array(d));
-      sources.push([]);
+      out.push(vectors[i].slice());
+      sources.push([i]);
       continue;
     }
     const key = (j: number): number => {

@@ -21,13 +21,14 @@
  * Heterogeneous Datasets via Resampling, 2020 (arXiv:2006.09365v1;
  * Algorithm 3, Lemma 3, Theorem V).
  *
- * Deliberate choice: a non-finite input counts as the zero vector (see
- * shared.ts), so every output is finite.
+ * Deliberate choice: a non-finite input is passed on, so every output that
+ * draws it is non-finite and the rule after the stage can exclude them (see
+ * shared.ts); with replacement their number is bounded in expectation only.
  */
 import type { PreAggregationResult } from './types.ts';
 import type { Rng } from '../sim/rng.ts';
 import { anyCount, defineStage } from './define.ts';
-import { finiteOrZero, meanOfIndices, requireRng } from './shared.ts';
+import { nonFiniteIndices, meanOfIndices, requireRng } from './shared.ts';
 
 const params = {
   s: {
@@ -48,7 +49,8 @@ export function expectedTouched(n: number, f: number, s: number): number {
 }
 
 export function resampleWrApply(vectors: readonly Float32Array[], rng: Rng, s: number): PreAggregationResult {
-  const { vectors: xs, nonFinite } = finiteOrZero(vectors, 'resample-wr');
+  const nonFinite = nonFiniteIndices(vectors, 'resample-wr');
+  const xs = vectors;
   const n = xs.length;
   const samples: number[][] = [];
   for (let t = 0; t < n; t++) {

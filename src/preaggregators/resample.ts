@@ -18,13 +18,14 @@
  * Heterogeneous Datasets via Resampling, 2020 (arXiv:2006.09365v1;
  * Algorithm 2 and Proposition I).
  *
- * Deliberate choice: a non-finite input counts as the zero vector (see
- * shared.ts), so every output is finite.
+ * Deliberate choice: a non-finite input is passed on, so the (at most s)
+ * outputs that average it are non-finite and the rule after the stage can
+ * exclude them (see shared.ts).
  */
 import type { PreAggregationResult } from './types.ts';
 import type { Rng } from '../sim/rng.ts';
 import { anyCount, defineStage } from './define.ts';
-import { finiteOrZero, meanOfIndices, requireRng, times } from './shared.ts';
+import { nonFiniteIndices, meanOfIndices, requireRng, times } from './shared.ts';
 
 const params = {
   s: {
@@ -54,7 +55,8 @@ export function resampleIndices(n: number, s: number, rng: Rng): number[][] {
 }
 
 export function resampleApply(vectors: readonly Float32Array[], rng: Rng, s: number): PreAggregationResult {
-  const { vectors: xs, nonFinite } = finiteOrZero(vectors, 'resample');
+  const nonFinite = nonFiniteIndices(vectors, 'resample');
+  const xs = vectors;
   const samples = resampleIndices(xs.length, s, rng);
   return {
     vectors: samples.map((group) => meanOfIndices(xs, group)),

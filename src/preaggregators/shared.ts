@@ -7,28 +7,33 @@ import type { Rng } from '../sim/rng.ts';
 import { commonDimension, isFiniteVector, weightedMeanOf } from '../kernels/vector.ts';
 
 /**
- * Inputs with a non-finite coordinate replaced by the zero vector. Only a
- * Byzantine worker sends one, and zero is a value it could have sent, so no
- * guarantee changes; the outputs stay finite even ahead of `mean`.
+ * Positions of the inputs with a non-finite coordinate, for diagnostics. The
+ * stages pass such inputs on (a mean that includes one is non-finite too)
+ * rather than replacing them by a finite stand-in such as zero: only a
+ * Byzantine worker sends one, and a finite stand-in is a value the rule after
+ * the stage could then select, whereas a robust rule excludes a non-finite
+ * input (the invariant suite's finite-output property).
  */
-export function finiteOrZero(vectors: readonly Float32Array[], who: string): { vectors: Float32Array[]; nonFinite: number[] } {
-  const d = commonDimension(vectors, who);
-  const nonFinite: number[] = [];
-  let zero: Float32Array | undefined;
-  const out = vectors.map((v, i) => {
-    if (isFiniteVector(v)) return v;
-    nonFinite.push(i);
-    zero ??= new Float32Array(d);
-    return zero;
+export function nonFiniteIndices(vectors: readonly Float32Array[], who: string): number[] {
+  commonDimension(vectors, who);
+  const out: number[] = [];
+  vectors.forEach((v, i) => {
+    if (!isFiniteVector(v)) out.push(i);
   });
-  return { vectors: out, nonFinite };
+  return out;
 }
 
 /** (1/|idx|) Σ_{i ∈ idx} xᵢ, an index listed twice counting twice. */
 export function meanOfIndices(vectors: readonly Float32Array[], idx: readonly number[]): Float32Array {
-  const w = new Float64Array(vectors.length);
-  for (const i of idx) w[i]++;
-  return weightedMeanOf(vectors, w);
+  // Only the listed inputs take part: a weight of zero would still carry an
+  // unlisted NaN into the sum (0 · NaN = NaN).
+  const members = [...new Set(idx)].sort((a, b) => a - b);
+  const w = new Float64Array(members.length);
+  for (const i of idx) w[members.indexOf(i)]++;
+  return weightedMeanOf(
+    members.map((i) => vectors[i]),
+    w,
+  );
 }
 
 export function requireRng(rng: Rng | undefined, who: string): Rng {

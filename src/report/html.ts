@@ -16,6 +16,8 @@ export interface ReportData {
   /** Label → value, shown in insertion order (scenario, seed, backend, trace hash, …). */
   summary: Record<string, string | number>;
   history: readonly RoundMetrics[];
+  /** What went wrong (refused steps, skipped rounds): shown first, so a diverged run is unmistakable. */
+  warnings?: readonly string[];
   notes?: readonly string[];
 }
 
@@ -58,6 +60,8 @@ td { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font
 figure { margin: 0 0 16px; padding: 12px; background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; }
 figure svg { display: block; max-width: 100%; height: auto; }
 .empty { color: #6b7280; font-style: italic; }
+.warnings { background: #fef2f2; border: 1px solid #fca5a5; border-radius: 8px; padding: 4px 16px; color: #991b1b; }
+.warnings h2 { margin: 12px 0 4px; }
 ul { margin: 0; padding-left: 20px; }
 li { margin: 4px 0; }
 `;
@@ -77,6 +81,11 @@ async function charts(history: readonly RoundMetrics[]): Promise<string> {
     `<figure aria-label="Test accuracy per round">${accuracy}</figure>`,
     `<figure aria-label="Test loss per round">${loss}</figure>`,
   ].join('\n');
+}
+
+function warningsBox(warnings: readonly string[] | undefined): string {
+  if (warnings === undefined || warnings.length === 0) return '';
+  return `<section class="warnings" role="alert">\n<h2>What went wrong</h2>\n<ul>\n${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('\n')}\n</ul>\n</section>`;
 }
 
 function notesList(notes: readonly string[] | undefined): string {
@@ -102,6 +111,7 @@ export async function buildReportHtml(data: ReportData): Promise<string> {
 <p>byzsim report</p>
 <h1>${title}</h1>
 </header>
+${warningsBox(data.warnings)}
 <section>
 <h2>Summary</h2>
 ${summaryTable(data.summary)}

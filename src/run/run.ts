@@ -15,26 +15,29 @@ import type { Aggregator } from '../aggregators/types.ts';
 import type { Attack } from '../attacks/types.ts';
 import type { LearningTask, Evaluation } from '../learning/task.ts';
 import { momentumSgd, type Optimizer } from '../learning/optimizer.ts';
-import { createAggregator } from '../aggregators/index.ts';
+import { createAggregator, type Registries } from '../aggregators/index.ts';
+import type { Rng } from '../sim/rng.ts';
 import { createAttack, isNoAttack } from '../attacks/index.ts';
 import { createLedger } from '../adversary/ledger.ts';
 import { createSchedule } from '../adversary/schedules/index.ts';
 import { knowledgeModels } from '../adversary/knowledge/index.ts';
+import { schedulingStrategies } from '../adversary/scheduling/index.ts';
 import { orderings } from '../sim/orderings/index.ts';
 import { knowledgeSpec, resolveQuorum, scriptRanges } from '../scenario/resolve.ts';
-import { spawnServer, type HistoryPoint } from '../actors/server/effects.ts';
+import { spawnServer, type HistoryPoint, type RunCounts } from '../actors/server/effects.ts';
 import { spawnWorker } from '../actors/worker/effects.ts';
-import { spawnAdversary } from '../actors/adversary/effects.ts';
+import { spawnAdversary, type AdversaryRole } from '../actors/adversary/effects.ts';
 import { SERVER } from '../sim/address.ts';
 import { createPlan, type ModuleRecord, type RunPlan } from './plan.ts';
 import { recordedModules } from '../scenario/modules.ts';
 import { createWorld, type SliceOptions } from '../sim/world.ts';
 import { kernelPath } from '../kernels/path.ts';
 import { buildScenarioTask } from './task.ts';
+import { createMonitor, type CheckerSetup } from '../sim/checkers/index.ts';
 
 
 
-export type { HistoryPoint } from '../actors/server/effects.ts';
+export type { HistoryPoint, RunCounts } from '../actors/server/effects.ts';
 export { buildScenarioTask } from './task.ts';
 
 export interface PlanRunOptions {
@@ -45,6 +48,11 @@ export interface PlanRunOptions {
   slice?: SliceOptions;
   /** Wrap the computations the simulator drives, e.g. to time them (bench:sim) or watch them (tests). */
   instrument?: Instrument;
+  /**
+   * Check the protocol's safety properties as the run goes (src/sim/checkers/; default true): a
+   * violation stops the run with a CheckerViolation. Off only to measure the simulator without them.
+   */
+  checkers?: boolean;
 }
 
 export interface RunOptions extends PlanRunOptions {
@@ -65,6 +73,8 @@ export interface RunResult {
   traceHash: string;
   events: number;
   history: HistoryPoint[];
+  /** What went wrong, as the server counted it: skipped rounds, timeouts, refused steps, ignored gradients. */
+  counts: RunCounts;
   final: Evaluation;
   rounds: number;
   virtualTime: number;
@@ -84,7 +94,9 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
   // A plan names its modules by content: load them again (and refuse one that changed).
   const registries = await recordedModules(plan.modules);
   const ordering = resolveOrdering(s);
-  const world = createWorld(s.seed, { delay: s.network.delay, drop: s.network.drop, duplicate: s.network.duplicate, ordering }, options.sinks);
+  // The checkers stand in front of the other sinks; a violation stops the run (the world rethrows it).
+  const sinks = options.checkers === false ? options.sinks : [createMonitor(checkerSetup(s), { sinks: options.sinks }).sink];
+  const world = createWorld(s.seed, { delay: s.network.delay, drop: s.network.drop, duplicate: s.network.duplicate, ordering }, sinks);
 
   const built = await buildScenarioTask(s, plan.backend, world.streams);
   try {
@@ -102,6 +114,7 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
       timeout: s.server.timeout,
       missing: s.server.missing,
       evalEvery: s.eval.every,
+      perClass: s.eval.perClass,
       dim: task.dim,
       rule,
       optimizer,
@@ -109,22 +122,48 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
       evaluate: (theta) => task.evaluate(theta),
       onRound: options.onRound,
     });
-    for (let i = 0; i < n; i++) {
-      spawnWorker(world, i, { computeTime: s.worker.computeTime, ledger, gradient: (theta, w, rng) => task.gradient(theta, w, rng) });
-    }
     // The adversary exists only when there is an attack to run.
-    if (!isNoAttack(s.attack) && f > 0) {
-      const attack = wrap(createAttack(s.attack), instrument.attack);
-      spawnAdversary(world, {
+    const attack = !isNoAttack(s.attack) && f > 0 ? wrap(createAttack(s.attack), instrument.attack) : undefined;
+    // Its workers compute for it when its attack needs their own gradients (handed over once it exists).
+    let handOver: AdversaryRole['handOver'] | undefined;
+    const forAdversary =
+      attack && (attack.needs.own || attack.needs.labels)
+        ? { labels: attack.needs.labels, handOver: (w: number, round: number, g: Float32Array) => handOver!(w, round, g) }
+        : undefined;
+    for (let i = 0; i < n; i++) {
+      spawnWorker(world, i, {
+        computeTime: s.worker.computeTime,
+        ledger,
+        gradient: (theta, w, rng, labels) => task.gradient(theta, w, rng, labels),
+        ...(forAdversary ? { forAdversary } : {}),
+      });
+    }
+    if (attack) {
+      const adversary = spawnAdversary(world, {
         n,
+        tolerated: f,
         ledger,
         attack,
-        schedule: createSchedule(s.byzantine.schedule, { n, f, rng: world.streams.get('adversary'), script: scriptRanges(s.byzantine) }),
+        schedule: createSchedule(s.byzantine.schedule, {
+          n,
+          f,
+          rng: world.streams.get('adversary'),
+          script: scriptRanges(s.byzantine),
+          holdings: task.holdings,
+        }),
         knowledge: resolveKnowledge(s),
+        staleness: s.adversary.staleness,
+        ...ruleKnowledge(s, registries, world.streams.get('adversary/rule')),
         patience: s.server.timeout / 2,
         craftTime: s.adversary.craftTime,
-        schedulesNetwork: ordering.setDelayChooser !== undefined,
+        flood: s.adversary.flood,
       });
+      handOver = adversary.handOver;
+    }
+    // Under an adversarial ordering the adversary plays the network, whether or not it controls workers.
+    if (ordering.setDelayChooser) {
+      const { def, params } = schedulingStrategies.resolveSpec(s.adversary.scheduling);
+      world.network.setDelayChooser(def.create(params, { n, isByzantine: ledger.isByzantine, holdings: task.holdings }));
     }
 
     await world.run(() => {
@@ -145,6 +184,7 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
       traceHash: world.trace.hash(),
       events: world.trace.count,
       history: server.history.slice(),
+      counts: structuredClone(server.counts),
       final: { accuracy: last.accuracy, loss: last.loss },
       rounds: s.rounds,
       virtualTime: world.kernel.now,
@@ -158,6 +198,32 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
 function resolveOrdering(s: Scenario) {
   const { def, params } = orderings.resolveSpec(s.network.ordering);
   return def.create(params, { adversarialDelay: s.network.adversarialDelay });
+}
+
+/**
+ * What the adversary knows of the server's rule (`adversary.knows`): a private
+ * instance built from the server's spec, drawing from its own stream, and its
+ * pool's members (MixTailor's; any other rule is a pool of one) — never the
+ * server's instance or draws.
+ */
+function ruleKnowledge(s: Scenario, registries: Registries, rng: Rng): { rule?: Aggregator; pool?: readonly Aggregator[] } {
+  if (s.adversary.knows === 'nothing') return {};
+  const withStream = (rule: Aggregator): Aggregator => ({ ...rule, aggregate: (v, ctx) => rule.aggregate(v, { f: ctx.f, rng: ctx.rng ?? rng }) });
+  const own = createAggregator(s.aggregator, registries);
+  const pool = (own.members ?? [own]).map(withStream);
+  return s.adversary.knows === 'rule' ? { rule: withStream(own), pool } : { pool };
+}
+
+/** What the online checkers know of the run. */
+function checkerSetup(s: Scenario): CheckerSetup {
+  const { def, params } = knowledgeModels.resolveSpec(knowledgeSpec(s.adversary));
+  return {
+    n: s.workers,
+    f: s.byzantine.f,
+    quorum: resolveQuorum(s),
+    timeout: s.server.timeout,
+    knowledge: { name: def.name, params, observes: def.observes(params) },
+  };
 }
 
 function resolveKnowledge(s: Scenario) {

@@ -29,6 +29,8 @@ export const LIMITS = {
   rounds: 1_000_000,
   /** `workers`. */
   workers: 100_000,
+  /** `adversary.flood`: extra messages per Byzantine worker and round; the trace limit usually binds first. */
+  flood: 10_000,
   /** Bytes of `name` when it names the output directory: a file name's longest on Linux, macOS and Windows (NAME_MAX). */
   nameBytes: 255,
   /** Estimated memory of a run (its data and vectors). */
@@ -78,7 +80,11 @@ export function estimateRun(s: Scenario, shape: DatasetShape, dim: number): RunE
   const examples = shape.train + shape.test;
   const data = examples * (shape.features * 4 + 4) + shape.train * INDEX_BYTES;
   const vectors = n * dim * VECTOR_BYTES + n * n * 8;
-  const trace = rounds * (n * (TRACE_PER_WORKER_ROUND + TRACE_PER_DUPLICATE * s.network.duplicate) + TRACE_PER_ROUND) + evaluations * TRACE_PER_ROUND;
+  // A flooded copy costs the trace what a duplicate does: its send, its delivery and the server's ignore.
+  const copies = s.byzantine.f * s.adversary.flood * (1 + s.network.duplicate);
+  const trace =
+    rounds * (n * (TRACE_PER_WORKER_ROUND + TRACE_PER_DUPLICATE * s.network.duplicate) + TRACE_PER_DUPLICATE * copies + TRACE_PER_ROUND) +
+    evaluations * TRACE_PER_ROUND;
   const gradients = rounds * n * s.data.batchSize * 4 * dim;
   const aggregation = rounds * n * n * dim;
   const evaluation = evaluations * shape.test * 2 * dim;

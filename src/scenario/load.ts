@@ -14,6 +14,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } fr
 import type { Alias, Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import { z } from 'zod';
 import { createAggregator, type Registries } from '../aggregators/index.ts';
+import { inExpectationRisk } from '../aggregators/compose.ts';
 import { isModuleName } from '../spec.ts';
 import { scenarioModules, type LoadedModules } from './modules.ts';
 import { createAttack, isNoAttack } from '../attacks/index.ts';
@@ -22,6 +23,7 @@ import type { Registry, Resolved, Variant } from '../registry.ts';
 import { schedules } from '../adversary/schedules/index.ts';
 import { knowledgeModels } from '../adversary/knowledge/index.ts';
 import { orderings } from '../sim/orderings/index.ts';
+import { schedulingStrategies } from '../adversary/scheduling/index.ts';
 import { datasets } from '../learning/datasets/index.ts';
 import { partitions } from '../learning/partitions/index.ts';
 import { models } from '../learning/models/index.ts';
@@ -360,12 +362,17 @@ export function checkScenario(s: Scenario, registries: Registries = {}): Finding
 
   for (const [registry, spec, path] of [
     [orderings, s.network.ordering, ['network', 'ordering']],
+    [schedulingStrategies, s.adversary.scheduling, ['adversary', 'scheduling']],
     [datasets, s.data.dataset, ['data', 'dataset']],
     [partitions, s.data.partition, ['data', 'partition']],
     [models, s.model, ['model']],
   ] as const) {
     const resolved = checkVariant<Variant>(registry, spec, path);
     if ('message' in resolved) out.push(resolved);
+  }
+  const adversarialOrdering = orderings.get(parseSpecSafe(s.network.ordering)[0]?.name ?? '')?.adversarial === true;
+  if (s.adversary.scheduling !== 'rush-and-stall' && !adversarialOrdering) {
+    out.push({ path: ['adversary', 'scheduling'], message: `only used under network.ordering: adversarial (the ordering is ${s.network.ordering})` });
   }
   const dataset = datasets.get(s.data.dataset.split('(')[0].trim());
   if (dataset && s.data.dataset.includes('(')) {
@@ -378,7 +385,7 @@ export function checkScenario(s: Scenario, registries: Registries = {}): Finding
   add(checkVirtualTime(s));
   add(checkData(s));
 
-  add(checkAggregator(s.aggregator, n, f, registries));
+  add(checkAggregator(s.aggregator, n, f, registries, s.server.allowInExpectation));
   add(checkDroppedInputs(s, n, f, registries));
   add(checkAttack(s, n, f));
   return out;
@@ -520,6 +527,25 @@ function parseSpecSafe(spec: string) {
   }
 }
 
+/** An adaptive schedule that looks at gradients or the rule needs an adversary that sees them. */
+function scheduleNeeds(s: Scenario, needs: { honest?: boolean; rule?: boolean }): Finding[] {
+  const path = ['byzantine', 'schedule'];
+  const out: Finding[] = [];
+  const spec = s.byzantine.schedule;
+  if (needs.rule && s.adversary.knows !== 'rule') {
+    out.push({ path, message: `${spec} needs the server's rule (adversary.knows: rule); adversary.knows is ${s.adversary.knows}` });
+  }
+  if (needs.honest) {
+    try {
+      const { def, params } = knowledgeModels.resolveSpec(knowledgeSpec(s.adversary));
+      if (!def.observes(params)) out.push({ path, message: `${spec} needs to see honest gradients, but adversary.knowledge is ${knowledgeSpec(s.adversary)}` });
+    } catch {
+      // a bad knowledge spec is reported where it is checked
+    }
+  }
+  return out;
+}
+
 function checkSchedule(s: Scenario): Finding[] {
   const n = s.workers;
   const f = s.byzantine.f;
@@ -527,9 +553,10 @@ function checkSchedule(s: Scenario): Finding[] {
   const resolved = checkVariant(schedules, schedule, ['byzantine', 'schedule']);
   if ('message' in resolved) return [resolved];
   if (!resolved.def.scripted) {
-    return script === undefined
-      ? []
-      : [{ path: ['byzantine', 'script'], message: `only allowed with schedule: scripted (schedule is ${schedule})` }];
+    return [
+      ...scheduleNeeds(s, resolved.def.needs?.(resolved.options) ?? {}),
+      ...(script === undefined ? [] : [{ path: ['byzantine', 'script'], message: `only allowed with schedule: scripted (schedule is ${schedule})` }]),
+    ];
   }
   if (script === undefined) {
     return [{ path: ['byzantine', 'script'], message: 'missing (required when schedule is scripted)' }];
@@ -593,7 +620,7 @@ function checkDistribution(path: Path, d: Distribution): Finding[] {
   return [];
 }
 
-function checkAggregator(spec: string, n: number, f: number, registries: Registries): Finding[] {
+function checkAggregator(spec: string, n: number, f: number, registries: Registries, allowInExpectation: boolean): Finding[] {
   const path = ['aggregator'];
   let aggregator;
   try {
@@ -608,12 +635,18 @@ function checkAggregator(spec: string, n: number, f: number, registries: Registr
   if (!aggregator.requirement.check(n, f)) {
     return [{ path, message: `${aggregator.name} requires ${aggregator.requirement.text} (n=${n}, f=${f})` }];
   }
+  if (aggregator.requirement.inExpectation && f > 0 && !allowInExpectation) {
+    return [{ path, message: inExpectationRisk(aggregator.spec) }];
+  }
   return [];
 }
 
 function checkAttack(s: Scenario, n: number, f: number): Finding[] {
   const spec = s.attack;
-  if (isNoAttack(spec)) return checkKnowledge(s, undefined);
+  if (isNoAttack(spec)) {
+    const flood: Finding[] = s.adversary.flood > 0 ? [{ path: ['adversary', 'flood'], message: 'a flood is sent by Byzantine workers: it needs an attack and byzantine.f ≥ 1' }] : [];
+    return [...flood, ...checkKnowledge(s, undefined)];
+  }
   let attack;
   try {
     attack = createAttack(spec);
@@ -624,7 +657,14 @@ function checkAttack(s: Scenario, n: number, f: number): Finding[] {
 
   const out: Finding[] = [];
   if (f === 0) out.push({ path: ['attack'], message: `${spec} needs Byzantine workers, but byzantine.f is 0` });
-  out.push(...checkKnowledge(s, attack.needsObservation ? attack.name : undefined));
+  out.push(...checkKnowledge(s, attack.needs.honest ? attack.name : undefined));
+  const { knows } = s.adversary;
+  if (attack.needs.rule === 'rule' && knows !== 'rule') {
+    out.push({ path: ['attack'], message: `${attack.name} needs the server's rule (adversary.knows: rule); adversary.knows is ${knows}` });
+  }
+  if (attack.needs.rule === 'pool' && knows === 'nothing') {
+    out.push({ path: ['attack'], message: `${attack.name} needs the rule pool (adversary.knows: pool or rule); adversary.knows is ${knows}` });
+  }
   return out;
 }
 

@@ -91,6 +91,14 @@ export const AdversarySchema = z.strictObject({
   k: z.number().int().nonnegative().optional(),
   /** Virtual time the adversary spends crafting, after its last observation. */
   craftTime: nonNegative.default(0),
+  /** What it knows of the server's rule: its spec (a private instance), only MixTailor's pool, or nothing. */
+  knows: z.enum(['nothing', 'pool', 'rule']).default('nothing'),
+  /** Its attack sees the honest gradients of round t − staleness (0: this round's). */
+  staleness: z.number().int().nonnegative().default(0),
+  /** How it plays the network under `network.ordering: adversarial` (src/adversary/scheduling/). */
+  scheduling: z.string().min(1).default('rush-and-stall'),
+  /** Extra copies of its message each Byzantine worker sends per round: the server takes one per worker and ignores the rest. */
+  flood: z.number().int().nonnegative().max(LIMITS.flood).default(0),
 });
 
 export const NetworkSchema = z.strictObject({
@@ -117,14 +125,23 @@ export const ServerSchema = z.strictObject({
   /** Round timeout in virtual ms, counted from the broadcast. */
   timeout: z.number().positive().default(1000),
   missing: z.enum(['zero', 'drop']).default('zero'),
+  /**
+   * Accept a rule whose requirement holds only in expectation (a stage such as
+   * resample-wr can hand it more Byzantine-touched inputs than it tolerates).
+   */
+  allowInExpectation: z.boolean().default(false),
 });
 
 export const EvalSchema = z.strictObject({
   every: positiveInt.default(5),
+  /** Also record each class's test accuracy with every evaluation. */
+  perClass: z.boolean().default(false),
 });
 
 export const OutputSchema = z.strictObject({
   dir: z.string().min(1).optional(),
+  /** What trace.jsonl holds: every event, the aggregation-level events only, or none; the trace hash covers every event either way. */
+  trace: z.enum(['full', 'aggregates', 'off']).default('full'),
 });
 
 export const ScenarioSchema = z.strictObject({
@@ -146,7 +163,7 @@ export const ScenarioSchema = z.strictObject({
   worker: WorkerSchema.default(WorkerSchema.parse({})),
   server: ServerSchema.default(ServerSchema.parse({})),
   eval: EvalSchema.default(EvalSchema.parse({})),
-  output: OutputSchema.default({}),
+  output: OutputSchema.default(OutputSchema.parse({})),
 });
 
 /** A scenario after parsing: every default filled in. */

@@ -22,6 +22,12 @@ export interface TraceEvent {
   digest?: string;
   /** Small structured details: rule diagnostics, metrics, reasons. */
   data?: Record<string, unknown>;
+  /**
+   * The vector itself, for the sinks of this process only (the online
+   * checkers read θ from `update`): never serialized, so neither the line nor
+   * the hash depends on it.
+   */
+  payload?: Float32Array;
 }
 
 export type TraceInput = Omit<TraceEvent, 't' | 'seq'>;
@@ -122,7 +128,13 @@ function num(x: number): string {
   return Number.isFinite(x) ? String(x) : 'null';
 }
 
-export function createTrace(now: () => number, sinks: TraceSink[] = []): Trace {
+/**
+ * A trace over `sinks`. With `onSinkError`, an error a sink throws goes to it
+ * instead of up the stack: a sink is called from inside actors' actions and
+ * RxJS subscribers, where an exception is caught and turned into something
+ * else (RxJS rethrows it on a real timer), so the world takes it and stops.
+ */
+export function createTrace(now: () => number, sinks: TraceSink[] = [], onSinkError?: (error: unknown) => void): Trace {
   const running: Hash = createHash('sha256');
   // Lines are hashed in batches: one native call per ~64 KiB instead of per event.
   let pending = '';
@@ -138,7 +150,16 @@ export function createTrace(now: () => number, sinks: TraceSink[] = []): Trace {
         running.update(pending);
         pending = '';
       }
-      for (const sink of sinks) sink(line, event);
+      for (const sink of sinks) {
+        if (onSinkError === undefined) sink(line, event);
+        else {
+          try {
+            sink(line, event);
+          } catch (error) {
+            onSinkError(error);
+          }
+        }
+      }
     },
     get count() {
       return seq;

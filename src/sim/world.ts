@@ -6,7 +6,8 @@
  *
  * `spawn` makes an xstate actor on virtual time: the kernel is its clock, its
  * system scheduler's clock stamp reads virtual time (see sim/guard.ts), and
- * the first error any actor raises stops the kernel and is rethrown by `run`.
+ * the first error any actor raises, or any trace sink throws, stops the kernel
+ * and is rethrown by `run`.
  * `run` simulates under the determinism guard, in slices of `maxEvents`
  * events when asked, yielding to the event loop between slices; slicing does
  * not change a single event.
@@ -45,15 +46,32 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 export function createWorld(seed: number | string, network: NetworkConfig, sinks: readonly TraceSink[] = []): World {
   const kernel = createKernel();
   const streams = createStreams(seed);
-  const trace = createTrace(() => kernel.now, [...sinks]);
+  let fault: { error: unknown } | undefined;
+  let simulating = false;
+  const fail = (error: unknown): void => {
+    fault ??= { error };
+    kernel.stop();
+  };
+  // Inside the simulation a sink's error stops the run (below it would be caught and lost); outside, it propagates.
+  const trace = createTrace(() => kernel.now, [...sinks], (error) => {
+    if (!simulating) throw error;
+    fail(error);
+  });
   const net = createNetwork(kernel, streams.get('network'), network, trace);
   const actors: Actor<AnyActorLogic>[] = [];
   const routes = new Map<string, (message: Message) => void>();
-  let fault: { error: unknown } | undefined;
 
   net.delivered$.subscribe((m) => routes.get(m.to)?.(m));
 
-  const guarded = <T>(body: () => T): T => withDeterminismGuard(() => kernel.now, body);
+  const guarded = <T>(body: () => T): T =>
+    withDeterminismGuard(() => kernel.now, () => {
+      simulating = true;
+      try {
+        return body();
+      } finally {
+        simulating = false;
+      }
+    });
 
   return {
     kernel,
@@ -68,12 +86,7 @@ export function createWorld(seed: number | string, network: NetworkConfig, sinks
       scheduler.schedule = (...args) => permitClockStamp(() => schedule(...args));
       // xstate catches errors thrown in actions (a determinism violation, a
       // replay divergence, a bug): stop the kernel at the first one.
-      actor.subscribe({
-        error: (error: unknown) => {
-          fault ??= { error };
-          kernel.stop();
-        },
-      });
+      actor.subscribe({ error: fail });
       actors.push(actor as unknown as Actor<AnyActorLogic>);
       return actor;
     },
@@ -85,7 +98,8 @@ export function createWorld(seed: number | string, network: NetworkConfig, sinks
       let status = guarded(() => {
         for (const actor of actors) actor.start();
         start();
-        return kernel.run({ maxEvents });
+        // What failed while starting (a sink, an actor) stops the run before the kernel runs.
+        return fault ? 'stopped' : kernel.run({ maxEvents });
       });
       while (status === 'paused' && fault === undefined) {
         await (slice?.yield ?? nextTurn)();

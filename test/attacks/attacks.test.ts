@@ -1,15 +1,16 @@
+/**
+ * The attacks' contract, checked for every registered attack the moment it is
+ * registered (the registry is iterated), and the tests of alie, signflip, ipm
+ * and gaussian. The other attacks have their own files: payloads, mimic,
+ * nmattack, tailored, minmax and partial knowledge.
+ */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { alieVector, alieZmax, attacks, createAttack, inverseNormalCdf } from '../../src/attacks/index.ts';
-import type { AttackContext } from '../../src/attacks/types.ts';
+import { alieVector, alieZmax, attackContext, attacks, createAttack, inverseNormalCdf } from '../../src/attacks/index.ts';
+import type { Attack, AttackContext } from '../../src/attacks/types.ts';
+import { createAggregator } from '../../src/aggregators/index.ts';
 import { createRng } from '../../src/sim/rng.ts';
-
-const v = (...x: number[]) => Float32Array.from(x);
-
-function context(observed: Float32Array[], f: number, n: number, seed = 1): AttackContext {
-  const d = observed[0]?.length ?? 3;
-  return { observed, theta: new Float32Array(d), n, f, round: 1, rng: createRng(seed, 'adversary') };
-}
+import { context, v } from './fixtures.ts';
 
 describe('inverseNormalCdf', () => {
   it('matches known quantiles', () => {
@@ -46,6 +47,24 @@ describe('alie', () => {
     const [x] = createAttack('alie(z=1.5)').craft(context([v(1, -2), v(2, 0), v(3, 2)], 1, 5));
     expect(x).toEqual(v(0.5, -3));
   });
+  it('property: per coordinate it is μ − zσ of what it saw', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: 3, maxLength: 3 }), { minLength: 2, maxLength: 7 }),
+        fc.double({ min: 0.1, max: 3, noNaN: true }),
+        (rows, z) => {
+          const observed = rows.map((r) => Float32Array.from(r));
+          const [x] = createAttack(`alie(z=${z})`).craft(context(observed, 1, observed.length + 3));
+          for (let j = 0; j < 3; j++) {
+            const col = observed.map((g) => g[j]);
+            const mu = col.reduce((a, b) => a + b, 0) / col.length;
+            const sigma = Math.sqrt(col.reduce((a, b) => a + (b - mu) ** 2, 0) / (col.length - 1));
+            expect(Math.abs(x[j] - (mu - z * sigma))).toBeLessThanOrEqual(1e-5 * (10 + z * sigma));
+          }
+        },
+      ),
+    );
+  });
   it('defaults to z_max(n, f)', () => {
     const [x] = createAttack('alie').craft(context([v(1), v(3)], 2, 10));
     const sigma = Math.SQRT2;
@@ -63,10 +82,6 @@ describe('signflip and ipm', () => {
     expect(createAttack('ipm(eps=0.5)').craft(context(observed, 1, 5))).toEqual([v(-1, -1, -1)]);
     expect(createAttack('ipm').craft(context(observed, 1, 5))[0][0]).toBeCloseTo(-0.2, 6);
   });
-  it('returns distinct arrays so one worker’s vector can be changed alone', () => {
-    const [a, b] = createAttack('signflip').craft(context(observed, 2, 5));
-    expect(a).not.toBe(b);
-  });
 });
 
 describe('gaussian', () => {
@@ -74,7 +89,7 @@ describe('gaussian', () => {
     const xs = createAttack('gaussian(sigma=2)').craft(context([], 4, 10));
     const all = xs.flatMap((x) => Array.from(x));
     expect(new Set(all).size).toBe(all.length);
-    expect(createAttack('gaussian(sigma=2)').craft(context([], 4, 10, 2))).not.toEqual(xs);
+    expect(createAttack('gaussian(sigma=2)').craft(context([], 4, 10, {}, 2))).not.toEqual(xs);
     const big = createAttack('gaussian(sigma=2)').craft({ ...context([], 1, 10), theta: new Float32Array(20_000) })[0];
     const m = big.reduce((s, x) => s + x, 0) / big.length;
     const sd = Math.sqrt(big.reduce((s, x) => s + (x - m) ** 2, 0) / big.length);
@@ -84,62 +99,108 @@ describe('gaussian', () => {
   });
 });
 
-describe.each(attacks.names())('%s', (name) => {
-  const attack = createAttack(name);
-  const scenario = fc
-    .record({ f: fc.integer({ min: 0, max: 6 }), k: fc.integer({ min: 0, max: 6 }), d: fc.integer({ min: 1, max: 16 }), seed: fc.nat() })
-    .chain(({ f, k, d, seed }) =>
-      fc.record({
-        f: fc.constant(f),
-        seed: fc.constant(seed),
-        d: fc.constant(d),
-        observed: fc.array(
-          fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: d, maxLength: d }).map((a) => Float32Array.from(a)),
-          { minLength: k, maxLength: k },
-        ),
-      }),
-    );
-  const ctx = (s: { f: number; seed: number; d: number; observed: Float32Array[] }): AttackContext => ({
+/** The attacks whose purpose is a non-finite payload. */
+const NON_FINITE = new Set(['inf', 'nan']);
+
+interface Case {
+  f: number;
+  d: number;
+  seed: number;
+  /** Honest workers not observed (partial knowledge). */
+  unseen: number;
+  observed: Float32Array[];
+  own: Float32Array[];
+}
+
+const cases: fc.Arbitrary<Case> = fc
+  .record({ f: fc.integer({ min: 0, max: 4 }), k: fc.integer({ min: 0, max: 6 }), d: fc.integer({ min: 1, max: 12 }), unseen: fc.integer({ min: 0, max: 3 }), seed: fc.nat() })
+  .chain(({ f, k, d, unseen, seed }) => {
+    const vector = fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: d, maxLength: d }).map((a) => Float32Array.from(a));
+    return fc.record({
+      f: fc.constant(f),
+      d: fc.constant(d),
+      seed: fc.constant(seed),
+      unseen: fc.constant(unseen),
+      observed: fc.array(vector, { minLength: k, maxLength: k }),
+      own: fc.array(vector, { minLength: f, maxLength: f }),
+    });
+  });
+
+/**
+ * What the runner would give `attack` in such a round: n = 2f + k + unseen + 1
+ * (an honest majority), its own workers' gradients and a private rule (`cwtm`)
+ * when it needs them.
+ */
+function roundFor(attack: Attack, s: Case): AttackContext {
+  const rule = attack.needs.rule ? createAggregator('cwtm') : undefined;
+  const wantsOwn = attack.needs.own || attack.needs.labels !== undefined;
+  return attackContext({
     observed: s.observed,
     theta: new Float32Array(s.d),
-    n: 2 * s.f + s.observed.length + 1,
+    n: 2 * s.f + s.observed.length + s.unseen + 1,
     f: s.f,
     round: 3,
     rng: createRng(s.seed, 'adversary'),
+    own: wantsOwn ? s.own : [],
+    ...(rule ? { rule, pool: [rule] } : {}),
   });
+}
 
-  it('returns exactly f finite vectors of the model dimension, deterministically per seed', () => {
+describe.each(attacks.names())('contract: %s', (name) => {
+  const fresh = (): Attack => createAttack(name);
+  const runs = { numRuns: 40 };
+
+  it('returns exactly f vectors of the model dimension, distinct arrays, deterministic per seed, without touching its inputs', () => {
     fc.assert(
-      fc.property(scenario, (s) => {
-        const out = attack.craft(ctx(s));
+      fc.property(cases, (s) => {
+        const copy = s.observed.map((g) => g.slice());
+        const out = fresh().craft(roundFor(fresh(), s));
         expect(out).toHaveLength(s.f);
         for (const x of out) {
           expect(x).toBeInstanceOf(Float32Array);
           expect(x).toHaveLength(s.d);
-          expect(x.every(Number.isFinite)).toBe(true);
+          if (!NON_FINITE.has(name)) expect(x.every(Number.isFinite)).toBe(true);
         }
-        expect(attack.craft(ctx(s))).toEqual(out);
+        expect(new Set(out).size).toBe(out.length);
+        expect(s.observed).toEqual(copy);
+        expect(fresh().craft(roundFor(fresh(), s))).toEqual(out);
       }),
+      runs,
     );
   });
 
-  if (attack.needsObservation) {
+  const { needs } = fresh();
+  if (needs.honest) {
     it('sends zero vectors when it needs observations and has none', () => {
-      expect(attack.craft(context([], 2, 7))).toEqual([new Float32Array(3), new Float32Array(3)]);
+      const attack = fresh();
+      const rule = needs.rule ? createAggregator('cwtm') : undefined;
+      expect(attack.craft(context([], 2, 7, rule ? { rule, pool: [rule] } : {}))).toEqual([new Float32Array(3), new Float32Array(3)]);
     });
   } else {
-    it('is blind: what it would observe does not change what it sends', () => {
-      const observed = [v(1, -2, 3), v(40, 5, -6)];
-      expect(attack.craft(context(observed, 2, 7))).toEqual(attack.craft(context([], 2, 7)));
+    it('does not read honest gradients: what it would observe does not change what it sends', () => {
+      fc.assert(
+        fc.property(cases, (s) => {
+          const blind = { ...s, observed: [] };
+          expect(fresh().craft(roundFor(fresh(), s))).toEqual(fresh().craft(roundFor(fresh(), blind)));
+        }),
+        runs,
+      );
     });
   }
 });
 
-it('gaussian needs no observation; the others do', () => {
-  expect(Object.fromEntries(attacks.list().map((a) => [a.name, a.needsObservation]))).toEqual({
-    signflip: true,
-    alie: true,
-    ipm: true,
-    gaussian: false,
+describe('what the attacks declare they need', () => {
+  it('the payloads are blind, bitflip uses its own workers, the heterogeneity and distance attacks observe', () => {
+    const needs = (spec: string) => createAttack(spec).needs;
+    for (const spec of ['inf', 'nan', 'zero', 'largenorm', 'gaussian']) expect(needs(spec)).toEqual({});
+    expect(needs('bitflip')).toEqual({ own: true });
+    for (const spec of ['mimic', 'mimic(i=2)', 'mimic2', 'nmattack', 'tailored', 'random-eps', 'minmax', 'minsum', 'ipm', 'foe']) {
+      expect(needs(spec)).toEqual({ honest: true });
+    }
+  });
+  it('tailored and random-eps need the server’s rule only when their direction is the rule’s', () => {
+    expect(createAttack('tailored(direction=rule)').needs).toEqual({ honest: true, rule: 'rule' });
+    expect(createAttack('random-eps(direction=rule)').needs).toEqual({ honest: true, rule: 'rule' });
+    expect(attacks.get('tailored')!.needs).toEqual({ honest: true });
   });
 });

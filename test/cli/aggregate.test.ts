@@ -31,7 +31,17 @@ describe('byzsim aggregate', () => {
   it('prints the aggregate and diagnostics as JSON on stdout', async () => {
     const { code, stdout, stderr } = await run({ rule: 'cwtm', f: 1, input });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(JSON.parse(stdout)).toEqual({ rule: 'cwtm', n: 5, f: 1, d: 2, seed: 1, aggregate: [3, 20], diagnostics: { trimmed: 1 } });
+    expect(JSON.parse(stdout)).toEqual({
+      rule: 'cwtm',
+      n: 5,
+      f: 1,
+      d: 2,
+      seed: 1,
+      nonFiniteInputs: [],
+      outcome: 'finite',
+      aggregate: [3, 20],
+      diagnostics: { trimmed: 1 },
+    });
   });
 
   it('reports the canonical spec and the rule diagnostics', async () => {
@@ -42,11 +52,49 @@ describe('byzsim aggregate', () => {
     expect(result.diagnostics.selected).toEqual([1, 2]);
   });
 
-  it('writes non-finite numbers as strings', async () => {
+  it('writes non-finite numbers as strings, and reports a non-finite outcome as a run counts it', async () => {
     const nan = join(dir, 'nan.json');
     writeFileSync(nan, '[["NaN", 1], [2, "Infinity"]]');
-    const { stdout } = await run({ rule: 'mean', f: 0, input: nan });
-    expect(JSON.parse(stdout).aggregate).toEqual(['NaN', 'Infinity']);
+    const { code, stdout, stderr } = await run({ rule: 'mean', f: 0, input: nan });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ nonFiniteInputs: [0, 1], outcome: 'non-finite', aggregate: ['NaN', 'Infinity'] });
+    expect(stderr).toMatch(/non-finite in 2 of 2 coordinates, from 2 non-finite inputs \(rows 0, 1\), more than f = 0; a run refuses such a step/);
+  });
+
+  it('reports non-finite inputs a robust rule kept out of the aggregate', async () => {
+    const one = join(dir, 'one-nan.json');
+    writeFileSync(one, JSON.stringify([[1, 10], [2, 20], ['NaN', 0], [3, 30], [4, 40], [5, 50], [6, 60]]));
+    for (const rule of aggregators.names().filter((r) => r !== 'mean')) {
+      const { code, stdout, stderr } = await run({ rule, f: 1, input: one });
+      expect({ rule, code, stderr }).toEqual({ rule, code: 0, stderr: '' });
+      expect(JSON.parse(stdout)).toMatchObject({ nonFiniteInputs: [2], outcome: 'finite' });
+    }
+    const mean = await run({ rule: 'mean', f: 1, input: one });
+    expect(JSON.parse(mean.stdout).outcome).toBe('non-finite');
+    expect(mean.stderr).toMatch(/from 1 non-finite input \(row 2\): mean does not hold against them/);
+  });
+
+  it('refuses a requirement that holds only in expectation unless --allow-in-expectation is given', async () => {
+    const big = join(dir, 'big.json');
+    const rows = [...Array.from({ length: 2 }, () => [1e38, 1e38]), ...Array.from({ length: 13 }, (_, i) => [i / 10, 1])];
+    writeFileSync(big, JSON.stringify(rows));
+    const refused = await run({ rule: 'resample-wr > cwtm', f: 2, input: big });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/holds only in expectation.*hijacked.*pass --allow-in-expectation to accept the risk/);
+    // Accepted with the opt-in, the risk is real: on some seeds the two 1e38 rows reach more outputs than cwtm trims.
+    const norms: number[] = [];
+    for (let seed = 1; seed <= 10; seed++) {
+      const { code, stdout } = await run({ rule: 'resample-wr > cwtm', f: 2, input: big, seed, allowInExpectation: true });
+      expect(code).toBe(0);
+      norms.push(Math.abs(JSON.parse(stdout).aggregate[0]));
+    }
+    expect(norms.filter((x) => x > 1e30).length).toBeGreaterThan(0);
+    expect(norms.filter((x) => x < 2).length).toBeGreaterThan(0);
+    // Without replacement the bound is worst-case: never hijacked.
+    for (let seed = 1; seed <= 10; seed++) {
+      const { stdout } = await run({ rule: 'resample > cwtm', f: 2, input: big, seed });
+      expect(Math.abs(JSON.parse(stdout).aggregate[0])).toBeLessThan(2);
+    }
   });
 
   it('writes a float32 .npy or the JSON object to --output', async () => {

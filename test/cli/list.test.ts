@@ -4,6 +4,7 @@ import { listCommand, variantSets } from '../../src/cli/list.ts';
 import { schedules } from '../../src/adversary/schedules/index.ts';
 import { knowledgeModels } from '../../src/adversary/knowledge/index.ts';
 import { orderings } from '../../src/sim/orderings/index.ts';
+import { schedulingStrategies } from '../../src/adversary/scheduling/index.ts';
 import { datasets } from '../../src/learning/datasets/index.ts';
 import { partitions } from '../../src/learning/partitions/index.ts';
 import { models } from '../../src/learning/models/index.ts';
@@ -57,6 +58,7 @@ describe('the README tables follow the registries', () => {
       ['byzantine.schedule', schedules.list()],
       ['adversary.knowledge', knowledgeModels.list()],
       ['network.ordering', orderings.list()],
+      ['adversary.scheduling', schedulingStrategies.list()],
       ['data.dataset', datasets.list()],
       ['data.partition', partitions.list()],
       ['model', models.list()],
@@ -75,7 +77,7 @@ describe('byzsim list', () => {
     expect(listCommand()).toBe(0);
     const sets = variantSets();
     expect(sets.map((s) => s.variants.length).reduce((a, b) => a + b)).toBe(
-      [aggregators, preaggregators, attacks, schedules, knowledgeModels, orderings, datasets, partitions, models]
+      [aggregators, preaggregators, attacks, schedules, knowledgeModels, orderings, schedulingStrategies, datasets, partitions, models]
         .map((r) => r.list().length)
         .reduce((a, b) => a + b),
     );

@@ -14,11 +14,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
-/** The README's fenced block of `lang` whose first line matches `first`. */
-function block(lang: string, first: RegExp): string {
+/** The README's fenced blocks of `lang` whose first line matches `first`. */
+function blocks(lang: string, first: RegExp): string[] {
   const re = new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g');
-  for (const m of readme.matchAll(re)) if (first.test(m[1].split('\n')[0])) return m[1];
-  throw new Error(`README has no \`\`\`${lang} block starting ${first}`);
+  return [...readme.matchAll(re)].map((m) => m[1]).filter((b) => first.test(b.split('\n')[0]));
+}
+
+/** The first such block. */
+function block(lang: string, first: RegExp): string {
+  const found = blocks(lang, first);
+  if (found.length === 0) throw new Error(`README has no \`\`\`${lang} block starting ${first}`);
+  return found[0];
 }
 
 function sh(cwd: string, command: string, args: string[]): { code: number; stdout: string; stderr: string } {
@@ -113,11 +119,16 @@ export async function resolve(s, c, next) { const r = await next(s, c); appendFi
     const lib = sh(project, process.execPath, ['example.mjs']);
     expect(lib.code, lib.stderr).toBe(0);
     expect(lib.stdout).toContain('Float32Array');
-    // The Python example, through npx as it is written.
-    writeFileSync(join(project, 'example.py'), block('python', /^import subprocess/));
-    const py = sh(project, 'python3', ['example.py']);
-    expect(py.code, py.stderr).toBe(0);
+    // The Python examples, through npx as they are written.
+    const python = blocks('python', /^import subprocess/);
+    expect(python.length).toBe(2);
+    python.forEach((code, k) => {
+      writeFileSync(join(project, `example${k}.py`), code);
+      const py = sh(project, 'python3', [`example${k}.py`]);
+      expect(py.code, py.stderr).toBe(0);
+    });
     expect(existsSync(join(project, 'agg.npy'))).toBe(true);
+    expect(existsSync(join(project, 'byz.npy'))).toBe(true);
   });
 
   it('a mistake in a user module is one line naming it, without a stack trace', () => {

@@ -45,11 +45,12 @@ describe('arc', () => {
     expect(Array.from(out.vectors[1])).toEqual([4, 5, 6]);
   });
 
-  it('clips nothing when f = 0, and clips ≤ f non-finite inputs to zero', () => {
+  it('clips nothing when f = 0, and passes ≤ f non-finite inputs on, clipping the finite ones to a finite norm', () => {
     expect(arcClipCount(10, 0)).toBe(0);
     const xs = [Float32Array.of(1), Float32Array.of(2), Float32Array.of(NaN), Float32Array.of(3), Float32Array.of(4)];
     const out = arcApply(xs, 2);
-    expect(out.vectors.every((v) => Number.isFinite(v[0]))).toBe(true);
-    expect(out.vectors[2][0]).toBe(0);
+    expect(out.vectors[2][0]).toBeNaN();
+    expect(out.diagnostics.clipped).toEqual([2, 4]);
+    [1, 2, 3, 3].forEach((x, j) => expect(out.vectors[[0, 1, 3, 4][j]][0]).toBeCloseTo(x, 5));
   });
 });

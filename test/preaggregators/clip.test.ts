@@ -29,10 +29,13 @@ describe('clip', () => {
     );
   });
 
-  it('clips a non-finite input to zero and does not modify its inputs', () => {
+  it('passes a non-finite input on unchanged (listed as clipped) and does not modify its inputs', () => {
     const x = Float32Array.of(3, 4);
-    const out = clipApply([x, Float32Array.of(NaN, 1)], 1);
-    expect(Array.from(out.vectors[1])).toEqual([0, 0]);
+    const bad = Float32Array.of(NaN, 1);
+    const out = clipApply([x, bad], 1);
+    expect(Array.from(out.vectors[1])).toEqual([NaN, 1]);
+    expect(out.vectors[1]).not.toBe(bad);
+    expect(out.diagnostics.clipped).toEqual([0, 1]);
     expect(out.vectors[0][0]).toBeCloseTo(0.6, 6);
     expect(Array.from(x)).toEqual([3, 4]);
   });

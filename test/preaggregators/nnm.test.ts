@@ -47,12 +47,14 @@ describe('nnm', () => {
     );
   });
 
-  it('keeps up to f non-finite inputs out of every finite row; their own rows are zero', () => {
+  it('keeps up to f non-finite inputs out of every finite row; their own rows pass them on', () => {
     const xs = [Float32Array.of(0, 0), Float32Array.of(1, 0), Float32Array.of(0, 1), Float32Array.of(NaN, 0), Float32Array.of(Infinity, 1)];
     const out = nnmApply(xs, 2);
-    expect(out.vectors.every((v) => v.every(Number.isFinite))).toBe(true);
+    expect(out.vectors.slice(0, 3).every((v) => v.every(Number.isFinite))).toBe(true);
     expect(out.sources.slice(0, 3).every((nb) => nb.every((j) => j < 3))).toBe(true);
-    expect(Array.from(out.vectors[3])).toEqual([0, 0]);
+    expect(Array.from(out.vectors[3])).toEqual([NaN, 0]);
+    expect(Array.from(out.vectors[4])).toEqual([Infinity, 1]);
+    expect(out.sources.slice(3)).toEqual([[3], [4]]);
     expect(out.diagnostics.nonFinite).toEqual([3, 4]);
   });
 

@@ -59,10 +59,11 @@ describe('resample (Algorithm 2)', () => {
     expect(samples.flat().sort((a, b) => a - b)).toEqual([...Array(9).keys()]);
   });
 
-  it('counts a non-finite input as zero, so every output stays finite', () => {
+  it('passes a non-finite input on: exactly the outputs that drew it are non-finite', () => {
     const xs = [Float32Array.from([NaN, 1]), Float32Array.from([2, 2]), Float32Array.from([4, 4]), Float32Array.from([6, 6])];
     const out = resampleApply(xs, createRng(1, 'server'), 2);
-    expect(out.vectors.every((v) => v.every(Number.isFinite))).toBe(true);
+    out.sources.forEach((group, t) => expect(out.vectors[t].every(Number.isFinite)).toBe(!group.includes(0)));
+    expect(out.sources.filter((g) => g.includes(0)).length).toBeGreaterThan(0);
     expect(out.diagnostics.nonFinite).toEqual([0]);
   });
 

@@ -2,32 +2,46 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createSchedule, type ScriptRange } from '../../src/adversary/schedules/index.ts';
 import { createRng } from '../../src/sim/rng.ts';
+import { createAggregator } from '../../src/aggregators/index.ts';
 import { smallScenario, traceOf } from './fixtures.ts';
 import type { Attack, AttackContext } from '../../src/attacks/types.ts';
 
-const schedule = (spec: string, n: number, f: number, seed = 1, script: ScriptRange[] = []) =>
-  createSchedule(spec, { n, f, rng: createRng(seed, 'adversary'), script });
+const NO_VIEW = { previous: { vectors: [], from: [] }, sent: { vectors: [], from: [] }, tolerated: 0 };
+const schedule = (spec: string, n: number, f: number, seed = 1, script: ScriptRange[] = []) => {
+  const s = createSchedule(spec, { n, f, rng: createRng(seed, 'adversary'), script, holdings: [] });
+  return (round: number) => s(round, NO_VIEW);
+};
 
 type Ev = { kind: string; from?: string; to?: string; round?: number; data?: Record<string, unknown> };
 
 describe('Byzantine schedules', () => {
-  it('property: every schedule controls at most f distinct workers in [0, n) each round', () => {
+  it('property: every schedule controls at most f distinct workers in [0, n) each round, whatever it saw', () => {
+    const kinds = ['static', 'rotating', 'random', 'scripted', 'adaptive(policy=holders, c=1)', 'adaptive(policy=largest-norm)', 'adaptive(policy=selected)'];
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 30 }).chain((n) =>
           fc.record({
             n: fc.constant(n),
             f: fc.integer({ min: 0, max: Math.floor((n - 1) / 2) }),
-            kind: fc.constantFrom('static', 'rotating', 'random'),
+            kind: fc.constantFrom(...kinds),
             seed: fc.nat(),
+            // What an adaptive schedule saw: a gradient (norm) from some workers each round.
+            seen: fc.array(fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.float({ min: 0, max: 100, noNaN: true })), { maxLength: n }), { minLength: 40, maxLength: 40 }),
+            script: fc.array(fc.record({ from: fc.integer({ min: 1, max: 40 }), len: fc.nat({ max: 5 }), workers: fc.array(fc.nat({ max: n - 1 }), { maxLength: n }) }), { maxLength: 5 }),
           }),
         ),
-        ({ n, f, kind, seed }) => {
-          const s = schedule(kind, n, f, seed);
+        ({ n, f, kind, seed, seen, script }) => {
+          // A validated script holds at most f workers an entry.
+          const ranges: ScriptRange[] = script.map((e) => ({ from: e.from, to: e.from + e.len, workers: [...new Set(e.workers)].slice(0, f) }));
+          const holdings = Array.from({ length: n }, (_, w) => [w % 3, (w * 7) % 5, 1]);
+          const rule = createAggregator('krum');
+          const s = createSchedule(kind, { n, f, rng: createRng(seed, 'adversary'), script: ranges, holdings });
           for (let t = 1; t <= 40; t++) {
-            const set = s(t);
+            const previous = { vectors: seen[t - 1].map(([, x]) => Float32Array.from([x, -x])), from: seen[t - 1].map(([w]) => w) };
+            const set = s(t, { previous, sent: { vectors: [], from: [] }, tolerated: f, rule });
             expect(set.length).toBeLessThanOrEqual(f);
             expect(new Set(set).size).toBe(set.length);
+            expect([...set].sort((a, b) => a - b)).toEqual(set);
             for (const w of set) expect(w >= 0 && w < n).toBe(true);
           }
         },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers/cli.ts';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { BIN, cli } from '../helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { smallScenario, traceOf } from './fixtures.ts';
@@ -68,11 +69,41 @@ describe('determinism', () => {
     expect(res.stderr).toContain(`expected: ${edited[index + 1]}`);
     expect(res.stderr).toContain(`actual:   ${lines[index + 1]}`);
 
+    // Cut short as a killed run leaves it: 29 whole events and half a line, no trailer.
     const truncated = join(out, 'truncated.jsonl');
-    writeFileSync(truncated, lines.slice(0, 30).join('\n') + '\n');
+    writeFileSync(truncated, lines.slice(0, 30).join('\n') + '\n' + lines[30].slice(0, 25));
     const res2 = cli(['replay', truncated]);
-    expect(res2.code).toBe(1);
-    expect(res2.stderr).toContain('diverged at event 29');
+    expect(res2.code).toBe(3);
+    expect(res2.stdout).toContain('was cut short after 29 events (no trailer: the run did not complete); those 29 are identical');
+    // An edit in a cut-short trace is still a divergence.
+    const both = edited.slice(0, 50);
+    writeFileSync(join(out, 'both.jsonl'), both.join('\n') + '\n');
+    expect(cli(['replay', join(out, 'both.jsonl')]).code).toBe(1);
+    // A trailer whose hash does not match the events is a divergence too.
+    const trailer = JSON.parse(lines.at(-1)!);
+    expect(trailer).toMatchObject({ type: 'byzsim-trace-end', events: lines.length - 2 });
+    const forged = [...lines.slice(0, -1), JSON.stringify({ ...trailer, hash: '0'.repeat(64) })];
+    writeFileSync(join(out, 'forged.jsonl'), forged.join('\n') + '\n');
+    const res3 = cli(['replay', join(out, 'forged.jsonl')]);
+    expect(res3.code).toBe(1);
+    expect(res3.stderr).toContain(`hash ${'0'.repeat(64)}`);
+  });
+
+  it('a trace that keeps only the aggregates, or nothing, still replays against the hash of every event', () => {
+    for (const detail of ['aggregates', 'off'] as const) {
+      const out = join(dir, `detail-${detail}`);
+      writeFileSync(join(dir, `${detail}.yaml`), scenarioYaml + `output: { trace: ${detail} }\n`);
+      expect(cli(['run', join(dir, `${detail}.yaml`), '--out', out]).code).toBe(0);
+      const kept = readFileSync(join(out, 'trace.jsonl'), 'utf8').trimEnd().split('\n');
+      const kinds = new Set(kept.slice(1, -1).map((l) => JSON.parse(l).kind as string));
+      if (detail === 'off') expect(kinds.size).toBe(0);
+      else expect([...kinds].sort()).toEqual(['aggregate', 'eval', 'run-end', 'run-start', 'update']);
+      const full = JSON.parse(readFileSync(join(dir, 'r', 'metrics.json'), 'utf8')).traceHash;
+      expect(JSON.parse(kept.at(-1)!).hash).toBe(full);
+      const replay = cli(['replay', join(out, 'trace.jsonl')]);
+      expect(replay.code, replay.stderr).toBe(0);
+      expect(replay.stdout).toMatch(/replay ok/);
+    }
   });
 
   it('in one process, two runs of a scenario give identical traces', async () => {
@@ -130,4 +161,25 @@ describe('determinism', () => {
     expect(process.hrtime.bigint()).toBeGreaterThan(0n);
     await new Promise((resolve) => setTimeout(resolve, 1));
   });
+});
+
+describe('a run killed mid-way (kill -9)', () => {
+  it('leaves a trace that replay checks as far as it goes, and says it was cut short', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byzsim-kill-'));
+    const file = join(dir, 'long.yaml');
+    writeFileSync(file, scenarioYaml.replace('rounds: 6', 'rounds: 20000').replace('eval: { every: 3 }', 'eval: { every: 500 }'));
+    const out = join(dir, 'out');
+    const child = spawn(process.execPath, [BIN, 'run', file, '--out', out], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    const trace = join(out, 'trace.jsonl');
+    // Kill it once a few thousand events are on disk (and long before its 20000 rounds end).
+    for (let waited = 0; waited < 60_000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (existsSync(trace) && statSync(trace).size > 400_000) break;
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const replay = cli(['replay', trace]);
+    expect(replay.code, replay.stderr).toBe(3);
+    expect(replay.stdout).toMatch(/was cut short after \d+ events \(no trailer: the run did not complete\); those \d+ are identical/);
+  }, 90_000);
 });

@@ -16,6 +16,7 @@ const CASES = [
   'workers: 40\nrounds: 4\n',
   'workers: 10\nrounds: 12\nbyzantine: { f: 3 }\nattack: alie\naggregator: cwtm\neval: { every: 1 }\n',
   'workers: 20\nrounds: 4\nbyzantine: { f: 5 }\nattack: ipm\naggregator: nnm > krum\nnetwork: { duplicate: 1, ordering: adversarial }\n',
+  'workers: 10\nrounds: 6\nbyzantine: { f: 2 }\nattack: alie\naggregator: cwtm\nadversary: { flood: 200 }\n',
   'workers: 20\nrounds: 4\nbyzantine: { f: 3, schedule: random }\nattack: signflip\nadversary: { knowledge: partial(k=5) }\naggregator: resample(s=2) > cwtm\nnetwork: { drop: 0.3, duplicate: 0.5 }\nserver: { quorum: n-f, missing: drop, timeout: 30 }\n',
 ];
 

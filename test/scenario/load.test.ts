@@ -20,9 +20,9 @@ describe('defaults', () => {
     expect(s.network.delay).toEqual({ kind: 'fixed', value: 5 });
     expect(s.network.adversarialDelay).toEqual({ min: 1, max: 50 });
     expect(s.worker.computeTime).toEqual({ kind: 'uniform', min: 10, max: 20 });
-    expect(s.server).toEqual({ quorum: 'n', timeout: 1000, missing: 'zero' });
+    expect(s.server).toEqual({ quorum: 'n', timeout: 1000, missing: 'zero', allowInExpectation: false });
     expect(s.data.synthetic).toMatchObject({ classes: 10 });
-    expect(s.adversary).toEqual({ knowledge: 'omniscient', craftTime: 0 });
+    expect(s.adversary).toEqual({ knowledge: 'omniscient', craftTime: 0, knows: 'nothing', staleness: 0, scheduling: 'rush-and-stall', flood: 0 });
   });
 
   it('accepts an empty file as all defaults', () => {
@@ -210,6 +210,31 @@ describe('cross-field checks', () => {
       expect(parseScenarioText(yaml('workers: 7', 'byzantine: { f: 2 }', 'aggregator: krum'), FILE).aggregator).toBe('krum');
     });
 
+    it('accepts a requirement that holds only in expectation only with server.allowInExpectation', () => {
+      const text = (...extra: string[]) => yaml('workers: 15', 'byzantine: { f: 2 }', 'aggregator: resample-wr > cwtm', ...extra);
+      const lines = errorsOf(text());
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^scenarios\/x\.yaml:3:13 aggregator: resample-wr\(s=2\) > cwtm: its requirement holds only in expectation\..*hijacked.*set server\.allowInExpectation: true to accept the risk/,
+      );
+      expect(parseScenarioText(text('server: { allowInExpectation: true }'), FILE).server.allowInExpectation).toBe(true);
+      // No Byzantine worker, no risk; and the worst-case stage needs no opt-in.
+      expect(parseScenarioText(yaml('workers: 15', 'aggregator: resample-wr > cwtm'), FILE).aggregator).toBe('resample-wr > cwtm');
+      expect(parseScenarioText(yaml('workers: 15', 'byzantine: { f: 2 }', 'aggregator: resample > cwtm'), FILE).aggregator).toBe('resample > cwtm');
+      // A MixTailor pool with such a member inherits it.
+      expect(errorsOf(yaml('workers: 15', 'byzantine: { f: 2 }', 'aggregator: "mixtailor(pool=[cwtm, resample-wr > cwtm])"'))[0]).toMatch(
+        /holds only in expectation/,
+      );
+    });
+
+    it('accepts a flood only from Byzantine workers with an attack, within its limit', () => {
+      expect(parseScenarioText(yaml('byzantine: { f: 1 }', 'attack: alie', 'adversary: { flood: 100 }'), FILE).adversary.flood).toBe(100);
+      expect(errorsOf(yaml('adversary: { flood: 3 }'))).toEqual([
+        'scenarios/x.yaml:1:21 adversary.flood: a flood is sent by Byzantine workers: it needs an attack and byzantine.f ≥ 1',
+      ]);
+      expect(errorsOf(yaml('byzantine: { f: 1 }', 'attack: alie', 'adversary: { flood: 20000 }'))[0]).toMatch(/adversary\.flood: .*10000/);
+    });
+
     it('rejects an unknown rule', () => {
       const [line] = errorsOf('aggregator: nosuchrule\n');
       expect(line).toMatch(/^scenarios\/x\.yaml:1:13 aggregator: .*unknown aggregator/);
@@ -237,6 +262,20 @@ describe('cross-field checks', () => {
       expect(errorsOf(text(5))).toEqual([
         'scenarios/x.yaml:4:37 adversary.k: k must be ≤ n − f = 4 honest workers (k=5, n=5, f=1)',
       ]);
+    });
+
+    it('refuses an attack whose needs adversary.knows does not grant, naming both', () => {
+      const base = ['workers: 11', 'byzantine: { f: 2 }'];
+      expect(errorsOf(yaml(...base, 'attack: opt-ipm'))).toEqual([
+        "scenarios/x.yaml:3:9 attack: opt-ipm needs the server's rule (adversary.knows: rule); adversary.knows is nothing",
+      ]);
+      expect(errorsOf(yaml(...base, 'attack: minmax-pool', 'adversary: { knows: nothing }'))).toEqual([
+        'scenarios/x.yaml:3:9 attack: minmax-pool needs the rule pool (adversary.knows: pool or rule); adversary.knows is nothing',
+      ]);
+      expect(parseScenarioText(yaml(...base, 'attack: minmax-pool', 'adversary: { knows: pool }'), FILE).adversary.knows).toBe('pool');
+      expect(parseScenarioText(yaml(...base, 'attack: opt-ipm', 'adversary: { knows: rule }'), FILE).attack).toBe('opt-ipm');
+      // Its own workers' gradients and labels are always its to use.
+      expect(parseScenarioText(yaml(...base, 'attack: bitflip', 'adversary: { knowledge: none }'), FILE).attack).toBe('bitflip');
     });
 
     it('reads knowledge as a spec: partial(k=…), with adversary.k as its older spelling', () => {

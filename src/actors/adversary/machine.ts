@@ -8,9 +8,10 @@
  *
  * It learns of a round from the server's broadcast (θ_t is public) and never
  * holds the server's private random stream. The statechart is the protocol
- * only; its context is data (the round, θ_t, what it observed). Choosing and
- * corrupting the round's Byzantine set, how many observations to wait for,
- * and crafting and sending the vectors are supplied by ./effects.ts.
+ * only; its context is data (the round, θ_t, the honest gradients it observed
+ * and from whom, its own workers' gradients when its attack needs them).
+ * Choosing and corrupting the round's Byzantine set, how much to wait for, and
+ * crafting and sending the vectors are supplied by ./effects.ts.
  */
 import { assign, setup } from 'xstate';
 
@@ -25,11 +26,16 @@ export interface AdversaryContext extends AdversaryInput {
   round: number;
   theta: Float32Array | undefined;
   observed: Float32Array[];
+  observedFrom: number[];
+  /** Its own workers' honest gradients this round, by worker. */
+  own: ReadonlyMap<number, Float32Array>;
 }
 
 export type AdversaryEvent =
   | { type: 'ROUND'; round: number; theta: Float32Array }
-  | { type: 'OBSERVE'; from: number; round: number; vector: Float32Array };
+  | { type: 'OBSERVE'; from: number; round: number; vector: Float32Array }
+  /** A Byzantine worker's own honest gradient, handed over instead of sent. */
+  | { type: 'OWN'; from: number; round: number; vector: Float32Array };
 
 export const adversaryMachine = setup({
   types: {
@@ -38,10 +44,18 @@ export const adversaryMachine = setup({
     events: {} as AdversaryEvent,
   },
   actions: {
-    beginRound: assign(({ event }) => (event.type === 'ROUND' ? { round: event.round, theta: event.theta, observed: [] } : {})),
-    observe: assign(({ context, event }) =>
-      event.type === 'OBSERVE' ? { observed: [...context.observed, event.vector] } : {},
+    beginRound: assign(({ event }) =>
+      event.type === 'ROUND' ? { round: event.round, theta: event.theta, observed: [], observedFrom: [], own: new Map() } : {},
     ),
+    observe: assign(({ context, event }) =>
+      event.type === 'OBSERVE' ? { observed: [...context.observed, event.vector], observedFrom: [...context.observedFrom, event.from] } : {},
+    ),
+    takeOwn: assign(({ context, event }) => {
+      if (event.type !== 'OWN') return {};
+      const own = new Map(context.own);
+      own.set(event.from, event.vector);
+      return { own };
+    }),
     // Effects: pick and corrupt this round's Byzantine set; craft and send its vectors.
     corrupt: (_: unknown) => {},
     sendByzantine: (_: unknown) => {},
@@ -50,7 +64,7 @@ export const adversaryMachine = setup({
     // Effects: no worker controlled this round; every observation it can get has arrived.
     idleRound: (_: unknown) => false,
     seenEnough: (_: unknown) => false,
-    thisRound: ({ context, event }) => event.type === 'OBSERVE' && event.round === context.round,
+    thisRound: ({ context, event }) => event.type !== 'ROUND' && event.round === context.round,
   },
   delays: {
     patience: ({ context }) => context.patience,
@@ -58,7 +72,7 @@ export const adversaryMachine = setup({
   },
 }).createMachine({
   id: 'adversary',
-  context: ({ input }) => ({ ...input, round: 0, theta: undefined, observed: [] }),
+  context: ({ input }) => ({ ...input, round: 0, theta: undefined, observed: [], observedFrom: [], own: new Map() }),
   initial: 'waiting',
   states: {
     waiting: {
@@ -69,6 +83,7 @@ export const adversaryMachine = setup({
       after: { patience: 'crafting' },
       on: {
         OBSERVE: { guard: 'thisRound', actions: 'observe' },
+        OWN: { guard: 'thisRound', actions: 'takeOwn' },
         // A new round before this one was served: serve it late, then start the new one.
         ROUND: { target: 'observing', reenter: true, actions: ['sendByzantine', 'beginRound', 'corrupt'] },
       },

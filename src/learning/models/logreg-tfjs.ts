@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Evaluation } from '../task.ts';
-import { logregDim, type Labels } from './logreg.ts';
+import { logregDim, perClassAccuracy, type Labels } from './logreg.ts';
 
 function logits(params: tf.Tensor1D, x: tf.Tensor2D, features: number, classes: number): tf.Tensor2D {
   const W = params.slice(0, features * classes).reshape([features, classes]) as tf.Tensor2D;
@@ -68,20 +68,29 @@ export function logregEvaluatorTfjs(X: Float32Array, Y: Labels, features: number
   if (X.length !== n * features) throw new RangeError(`logreg-tfjs: X has ${X.length} values, expected ${n}×${features}`);
   const x = tf.tensor2d(X, [n, features]);
   const y = tf.tensor1d(Int32Array.from(Y), 'int32');
+  const totals = new Float64Array(classes);
+  for (let r = 0; r < n; r++) totals[Y[r]]++;
   return {
     evaluate(params) {
       checkDim(params, features, classes);
-      const [accuracy, loss] = tf.tidy(() => {
+      const [predicted, loss] = tf.tidy(() => {
         const z = logits(tf.tensor1d(params), x, features, classes);
         const perExample = tf.losses.softmaxCrossEntropy(tf.oneHot(y, classes), z, undefined, undefined, tf.Reduction.NONE);
-        const hits = z.argMax(1).equal(y).cast('int32');
-        return [hits.sum(), perExample.sum()];
+        return [z.argMax(1), perExample.sum()];
       }).map((t) => {
-        const v = t.dataSync()[0];
+        const v = t.dataSync();
         t.dispose();
         return v;
       });
-      return { accuracy: accuracy / n, loss: loss / n };
+      const hits = new Float64Array(classes);
+      let correct = 0;
+      for (let r = 0; r < n; r++) {
+        if (predicted[r] === Y[r]) {
+          correct++;
+          hits[Y[r]]++;
+        }
+      }
+      return { accuracy: correct / n, loss: loss[0] / n, perClass: perClassAccuracy(hits, totals) };
     },
     dispose() {
       x.dispose();

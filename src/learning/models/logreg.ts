@@ -87,15 +87,22 @@ export function logregGradient(
   return g;
 }
 
+/** Accuracy of each class on the test set (NaN for a class with no test example). */
+export function perClassAccuracy(hits: ArrayLike<number>, totals: ArrayLike<number>): number[] {
+  return Array.from(totals, (t, c) => (t > 0 ? hits[c] / t : NaN));
+}
+
 /**
- * Accuracy (argmax, ties to the lowest class) and mean cross-entropy over all
- * rows of (X, Y).
+ * Accuracy (argmax, ties to the lowest class), mean cross-entropy and
+ * per-class accuracy over all rows of (X, Y).
  */
 export function logregEvaluate(params: Float32Array, X: Float32Array, Y: Labels, features: number, classes: number): Evaluation {
   const dim = logregDim(features, classes);
   if (params.length !== dim) throw new RangeError(`logreg: expected ${dim} parameters, got ${params.length}`);
   const n = Y.length;
   const z = new Float64Array(classes);
+  const hits = new Float64Array(classes);
+  const totals = new Float64Array(classes);
   let loss = 0;
   let correct = 0;
   for (let r = 0; r < n; r++) {
@@ -103,9 +110,13 @@ export function logregEvaluate(params: Float32Array, X: Float32Array, Y: Labels,
     loss += softmaxRow(params, X, r, y, features, classes, z);
     let best = 0;
     for (let c = 1; c < classes; c++) if (z[c] > z[best]) best = c;
-    if (best === y) correct++;
+    totals[y]++;
+    if (best === y) {
+      correct++;
+      hits[y]++;
+    }
   }
-  return { accuracy: correct / n, loss: loss / n };
+  return { accuracy: correct / n, loss: loss / n, perClass: perClassAccuracy(hits, totals) };
 }
 
 export const logreg = defineModel({
