@@ -75,7 +75,7 @@ async function bare(scenario: Scenario, backend: string) {
     const honest = Array.from({ length: n - f }, (_, i) => task.gradient(theta, i, streams.get(`worker/${i}`)));
     const byz = attack.craft(attackContext({ observed: honest, theta, n, f, round: r, rng: streams.get('adversary') }));
     const { aggregate } = rule.aggregate([...honest, ...byz], { f, rng: streams.get('server') });
-    const stepped = sgd.step(theta, aggregate);
+    const stepped = sgd.step(theta, aggregate, r);
     if ('theta' in stepped) theta = stepped.theta;
     if (r % scenario.eval.every === 0 || r === scenario.rounds) task.evaluate(theta);
   }

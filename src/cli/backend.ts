@@ -3,6 +3,8 @@ import type { Scenario } from '../scenario/schema.ts';
 import { UserError } from '../errors.ts';
 import { selectBackend } from '../learning/backend.ts';
 import { alwaysTs } from '../learning/build.ts';
+import { datasets } from '../learning/datasets/index.ts';
+import { models } from '../learning/models/index.ts';
 
 export const BACKENDS = ['auto', 'tfjs-node', 'wasm', 'cpu', 'ts'] as const;
 
@@ -15,7 +17,26 @@ export async function resolveBackend(scenario: Scenario, requested?: string): Pr
     const asked = requested === undefined || requested === 'auto' || requested === 'ts' ? '' : `; --backend ${requested} does not apply`;
     return { name: 'ts', note: `${scenario.data.dataset} data: plain TypeScript kernels, no tfjs needed${asked}` };
   }
+  // auto: byzsim's own kernels when the model has them — faster here than every tfjs backend (bench:learn), and
+  // bit-identical on every machine; tfjs (tfjs-node, else wasm, else cpu) for the models that only it computes.
+  if ((requested === undefined || requested === 'auto') && hasTsKernels(scenario)) {
+    return { name: 'ts', note: `auto: ${scenario.model} has byzsim's TypeScript kernels (faster than tfjs here, identical on every machine); --backend wasm|cpu|tfjs-node for tfjs` };
+  }
   return selectBackend((requested ?? 'auto') as (typeof BACKENDS)[number]);
+}
+
+/** Whether the scenario's model has byzsim's own TypeScript kernels for its data. */
+function hasTsKernels(scenario: Scenario): boolean {
+  try {
+    const dataset = datasets.resolveSpec(scenario.data.dataset);
+    const section = scenario.data[dataset.def.name];
+    const numbers = typeof section === 'object' ? Object.fromEntries(Object.entries(section).filter((e): e is [string, number] => typeof e[1] === 'number')) : {};
+    const shape = dataset.def.shape(datasets.resolve({ name: dataset.def.name, params: numbers, options: {} }).params);
+    const model = models.resolveSpec(scenario.model);
+    return model.def.create(model.params, { features: shape.features, classes: shape.classes, ...(shape.image ? { image: shape.image } : {}), loss: scenario.loss }).ts !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** A mistake in how the command was called: printed without a stack trace. */

@@ -9,6 +9,7 @@ import { orderings } from '../sim/orderings/index.ts';
 import { datasets } from '../learning/datasets/index.ts';
 import { partitions } from '../learning/partitions/index.ts';
 import { models } from '../learning/models/index.ts';
+import { lrSchedules } from '../learning/lr-schedules.ts';
 import { usage, type Variant } from '../registry.ts';
 import { BACKENDS } from './backend.ts';
 import { resolveSpec } from '../invariants/catalog.ts';
@@ -56,6 +57,7 @@ export function variantSets(): VariantSet[] {
     ),
     set('partitions (scenario key `data.partition`)', partitions.list(), none),
     set('models (scenario key `model`)', models.list(), none),
+    set('learning-rate schedules (scenario key `optimizer.schedule`)', lrSchedules.list(), none),
   ];
 }
 
@@ -85,6 +87,8 @@ export function listCommand(): number {
     '  network.delay.kind    fixed | uniform | lognormal',
     '  server.quorum         <number> | n | n-f',
     '  server.missing        zero | drop',
+    '  loss                  cross-entropy | mse',
+    '  data.byzantine        none | shards | all',
     `  --backend             ${BACKENDS.join(' | ')}`,
     '  --kernels             auto | simd | scalar',
   );

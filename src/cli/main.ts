@@ -70,6 +70,16 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('data')
+    .description("print what each worker holds: its shard and its label histogram, as the scenario's run draws them")
+    .argument('<scenario>', 'scenario file (YAML)')
+    .option('--seed <n>', 'override the scenario seed', integer)
+    .option('--json', 'print JSON instead of a table')
+    .action(async (file: string, opts) => {
+      code = await (await import('./data.ts')).dataCommand(file, opts);
+    });
+
+  program
     .command('aggregate')
     .description('apply one aggregation rule to vectors from a .json or .npy file (no simulator)')
     .requiredOption('--rule <spec|module>', 'rule spec, e.g. cwtm, krum(m=2), "nnm > cwtm", "nnm > ./my-rule.ts"')

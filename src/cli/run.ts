@@ -8,7 +8,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { runPlan, type RunCounts, type RunResult } from '../run/run.ts';
+import { runPlan, type PerRoundMetrics, type RunCounts, type RunResult } from '../run/run.ts';
 import { createPlan, type ModuleRecord } from '../run/plan.ts';
 import { headerOf, openTraceWriter } from '../run/trace-file.ts';
 import { kernelPath } from '../kernels/path.ts';
@@ -45,6 +45,13 @@ export interface Metrics {
   /** Skipped rounds, timeouts, non-finite aggregates, refused steps, ignored gradients. */
   counts: RunCounts;
   history: { round: number; accuracy: number; loss: number }[];
+  /**
+   * One array per metric, one entry per round: the honest gradients sent (count, norm of their mean,
+   * variance), the aggregate's distance and cosine to their mean, the Byzantine set, the rule's selection.
+   */
+  perRound: PerRoundMetrics;
+  /** Each worker's training examples by label (what `byzsim data` prints). */
+  holdings: number[][];
 }
 
 /** The counts a reader must not miss, in words; empty when nothing went wrong. */
@@ -169,6 +176,8 @@ export async function runToDirectory(scenario: Scenario, requested: string, modu
     final: result.final,
     counts: result.counts,
     history: result.history,
+    perRound: result.perRound!,
+    holdings: result.holdings,
   };
   // Non-finite numbers (a diverged loss) as the strings "Infinity", "-Infinity", "NaN", not JSON's null.
   writeFileSync(join(dir, 'metrics.json'), JSON.stringify(metrics, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');
@@ -198,6 +207,9 @@ export async function runToDirectory(scenario: Scenario, requested: string, modu
     },
     warnings: warnings(result.counts, result.rounds),
     history: result.history,
+    workers: scenario.workers,
+    perRound: result.perRound,
+    holdings: result.holdings,
   });
   return metrics;
 }

@@ -26,7 +26,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createRng, type Rng } from '../sim/rng.ts';
+import { createRng, createStreams, type Rng } from '../sim/rng.ts';
 import type { ParamDeclaration, Registry, Variant } from '../registry.ts';
 import { aggregators, createAggregator, preaggregators } from '../aggregators/index.ts';
 import type { Requirement } from '../aggregators/types.ts';
@@ -39,9 +39,11 @@ import { orderings } from '../sim/orderings/index.ts';
 import { datasets } from '../learning/datasets/index.ts';
 import { partitions } from '../learning/partitions/index.ts';
 import { models } from '../learning/models/index.ts';
+import { lrSchedules } from '../learning/lr-schedules.ts';
 import { parseScenarioText, type LoadedScenario } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/errors.ts';
-import type { ScenarioInput } from '../scenario/schema.ts';
+import { ScenarioSchema, type ScenarioInput } from '../scenario/schema.ts';
+import { scenarioSplit } from '../run/task.ts';
 import { createPlan } from '../run/plan.ts';
 import { runPlan } from '../run/run.ts';
 import { kernelPath } from '../kernels/path.ts';
@@ -133,11 +135,11 @@ const SENSIBLE: Record<string, Range | ((ctx: DrawContext) => Range)> = {
   'attack:mimic.warmup': { lo: 1, hi: 4 },
   'knowledge model:partial.k': ({ n, f }) => ({ lo: 0, hi: n - f }),
   'schedule:*.c': ({ classes }) => ({ lo: 0, hi: classes - 1 }),
-  'dataset:synthetic.classes': { lo: 2, hi: 6 },
-  'dataset:synthetic.trainSize': ({ n }) => ({ lo: Math.max(n, 20), hi: SWARM.trainSize }),
-  'dataset:synthetic.features': { lo: 1, hi: 8 },
-  'dataset:synthetic.testSize': { lo: 1, hi: 80 },
-  'dataset:synthetic.separation': { lo: 0.1, hi: 3, log: true },
+  'dataset:*.classes': { lo: 2, hi: 6 },
+  'dataset:*.trainSize': ({ n }) => ({ lo: Math.max(n, 20), hi: SWARM.trainSize }),
+  'dataset:*.features': { lo: 1, hi: 8 },
+  'dataset:*.testSize': { lo: 1, hi: 80 },
+  'dataset:*.separation': { lo: 0.1, hi: 3, log: true },
 };
 
 function sensible(kind: string, variant: string, param: string, ctx: DrawContext): Range | undefined {
@@ -316,13 +318,34 @@ export function drawScenario(seed: number, index: number, maxRounds: number = SW
   // Every parameter drawn: a dataset's defaults are sized for learning, not for a quick run.
   for (const [key, p] of Object.entries(dataset.params)) sectionValues[key] = drawParam(dataRng, p, sensible('dataset', dataset.name, key, ctx0));
   const shape = dataset.shape(datasets.resolve({ name: dataset.name, params: sectionValues, options: {} }).params);
-  const partition = pick(dataRng, partitions.list());
-  const partitionSpec = drawSpec(partitions, partition, dataRng, ctx0);
-  const smallest = partition.smallestShard(shape.train, n, partitions.resolveSpec(partitionSpec).params);
-  if (smallest < 1) throw new GeneratorError(`${shape.train} training examples leave a worker of ${n} without a shard under ${partitionSpec}`);
+  // A partition that gives every worker a shard (one that cannot, for these sizes, is drawn again; iid always can).
+  let partitionSpec = 'iid';
+  let smallest = 0;
+  for (let attempt = 0; attempt < 8 && smallest < 1; attempt++) {
+    const partition = pick(dataRng, partitions.list());
+    partitionSpec = drawSpec(partitions, partition, dataRng, ctx0);
+    // Split among all n workers or among the n − f honest ones (a static set), whichever the draw below makes it.
+    const params = partitions.resolveSpec(partitionSpec).params;
+    smallest = Math.min(partition.smallestShard(shape.train, n, params, shape.counts), n - f > 0 ? partition.smallestShard(shape.train, n - f, params, shape.counts) : 0);
+  }
+  if (smallest < 1) {
+    partitionSpec = 'iid';
+    smallest = partitions.resolveSpec('iid').def.smallestShard(shape.train, n, {});  // ≤ the n − f split's
+  }
+  if (smallest < 1) throw new GeneratorError(`${shape.train} training examples leave a worker of ${n} without a shard`);
   const batchSize = intIn(dataRng, 1, Math.min(32, smallest));
   const ctx: DrawContext = { n, f, classes: shape.classes };
-  const model = drawSpec(models, pick(dataRng, models.list()), dataRng, ctx);
+  const loss = pick(dataRng, ['cross-entropy', 'mse'] as const);
+  // A model that can be built for this data (no CNN without images, no binary model on three classes).
+  const buildable = models.list().filter((m) => {
+    try {
+      m.create(models.resolve({ name: m.name, params: {}, options: {} }).params, { features: shape.features, classes: shape.classes, ...(shape.image ? { image: shape.image } : {}), loss });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const model = drawSpec(models, pick(dataRng, buildable), dataRng, ctx);
 
   // The adversary: attack, schedule, what it knows of the rule, what it sees.
   const advRng = stream('adversary');
@@ -379,21 +402,28 @@ export function drawScenario(seed: number, index: number, maxRounds: number = SW
 
   const optRng = stream('optimizer');
   const lr = logIn(optRng, 0.005, 1);
-  const momentum = chance(optRng, 0.25) ? 0 : linIn(optRng, 0, 0.99);
+  const momentum = chance(optRng, 0.5) ? 0 : linIn(optRng, 0, 0.99);
+  const workerMomentum = chance(optRng, 0.5) ? 0 : linIn(optRng, 0, 0.99);
+  const weightDecay = chance(optRng, 0.6) ? 0 : logIn(optRng, 1e-5, 1e-2);
+  const lrSchedule = drawSpec(lrSchedules, pick(optRng, lrSchedules.list()), optRng, ctx);
+  // What the Byzantine workers hold: a shard or the whole set when the attack needs their own data and the set is fixed.
+  const needsData = needs.own === true || needs.labels !== undefined;
+  const byzantineData = pick(optRng, needsData && scheduleDef.fixed ? (['shards', 'all'] as const) : (['none', 'shards', 'all'] as const));
   const evalRng = stream('eval');
   const every = intIn(evalRng, 1, rounds + 1);
   const perClass = chance(evalRng, 0.3);
   const trace = pick(evalRng, ['full', 'aggregates', 'off'] as const);
 
-  return {
+  const input = {
     name: `swarm-${seed}-${index}`,
     seed: stream('seed').int(2 ** 31),
     rounds,
     workers: n,
     byzantine: { f, schedule, ...(script ? { script } : {}) },
-    data: { dataset: dataset.name, partition: partitionSpec, batchSize, [dataset.name]: sectionValues },
+    data: { dataset: dataset.name, partition: partitionSpec, batchSize, byzantine: byzantineData, [dataset.name]: sectionValues },
     model,
-    optimizer: { lr, momentum },
+    loss,
+    optimizer: { lr, momentum, workerMomentum, weightDecay, schedule: lrSchedule },
     aggregator: rule,
     attack,
     adversary: { ...knowledge, craftTime, knows, staleness, flood, ...(scheduling ? { scheduling } : {}) },
@@ -403,6 +433,16 @@ export function drawScenario(seed: number, index: number, maxRounds: number = SW
     eval: { every, perClass },
     output: { trace },
   } as ScenarioInput;
+  // A partition that can fail on the drawn labels (dirichlet's redraws for `min`) is checked on the data the run
+  // draws, and replaced by iid if it fails: validation cannot foresee it, and the swarm tests the simulator.
+  try {
+    const parsed = ScenarioSchema.parse(input);
+    scenarioSplit(parsed, createStreams(parsed.seed));
+  } catch {
+    const iid = partitions.resolveSpec('iid').def.smallestShard(shape.train, n, {});
+    input.data = { ...input.data, partition: 'iid', batchSize: Math.min(batchSize, iid) };
+  }
+  return input;
 }
 
 /** The drawn parameters on a few lines, `path=value` as the YAML has them (distributions as `kind(field=value)`). */

@@ -20,6 +20,26 @@ export function lexCompare(a: Float32Array, b: Float32Array): number {
   return 0;
 }
 
+/**
+ * lexCompare of vectors[a] and vectors[b], each pair compared once per call
+ * site: a rule that breaks ties by it inside a loop over its inputs (nnm sorts
+ * n neighbour lists) would otherwise rescan identical vectors — a common case:
+ * Byzantine workers sending one vector — in full each time.
+ */
+export function memoLexCompare(vectors: readonly Float32Array[]): (a: number, b: number) => number {
+  const n = vectors.length;
+  const known = new Int8Array(n * n).fill(2);
+  return (a, b) => {
+    let c = known[a * n + b];
+    if (c === 2) {
+      c = lexCompare(vectors[a], vectors[b]);
+      known[a * n + b] = c;
+      known[b * n + a] = -c;
+    }
+    return c;
+  };
+}
+
 /** C(n, k) as a float (exact below 2⁵³), for messages about exhaustive searches. */
 export function binomial(n: number, k: number): number {
   if (k < 0 || k > n) return 0;

@@ -20,6 +20,12 @@ import { partitions } from './partitions/index.ts';
 import { models } from './models/index.ts';
 import type { Labels, ModelKernels } from './models/types.ts';
 import { isTfjsBackend, selectBackend } from './backend.ts';
+import { planHoldings, type Holding, type HoldingPlan } from './holders.ts';
+import type { Dataset } from './datasets/types.ts';
+import type { PartitionDefinition } from './partitions/types.ts';
+import type { Resolved } from '../registry.ts';
+import { UserError } from '../errors.ts';
+import type { LossName } from './models/types.ts';
 
 export interface BuildTaskOptions {
   /** Dataset spec (`synthetic`, `mnist`). */
@@ -32,6 +38,12 @@ export interface BuildTaskOptions {
   model: string;
   batchSize: number;
   workers: number;
+  /** Who holds which data (./holders.ts); default: a shard each. */
+  holdings?: HoldingPlan;
+  /** Each dataset's word options (a `path`), by dataset name. */
+  datasetOptions?: Record<string, Record<string, string>>;
+  /** The loss (default cross-entropy). */
+  loss?: LossName;
   /** Chosen backend name (see selectBackend): `ts` → TypeScript kernels; `tfjs-node`, `wasm`, `cpu` → tfjs. */
   backend: string;
   /** The run's `data` stream: dataset generation, then the partition. */
@@ -43,6 +55,59 @@ export function alwaysTs(dataset: string): boolean {
   return datasets.resolveSpec(dataset).def.generated === true;
 }
 
+/** The data and who holds what: the dataset loaded, its shards, each worker's examples (honest, and in a round it is Byzantine). */
+export interface DataSplit {
+  data: Dataset;
+  plan: HoldingPlan;
+  split: Resolved<PartitionDefinition>;
+  shards: Int32Array[];
+  /** Worker i's examples when honest (undefined: it holds nothing). */
+  own: (Int32Array | undefined)[];
+  /** Worker i's examples in a round it is Byzantine. */
+  asByzantine: (Int32Array | undefined)[];
+}
+
+/** Loads the dataset and splits it (draws from `dataRng`: the dataset if generated, then the partition); checks the minibatch fits. */
+export function loadSplit(opts: Pick<BuildTaskOptions, 'dataset' | 'datasetParams' | 'datasetOptions' | 'partition' | 'batchSize' | 'workers' | 'holdings' | 'dataRng'>): DataSplit {
+  const { workers, batchSize } = opts;
+  const dataset = datasets.resolveSpec(opts.dataset).def;
+  const resolvedData = datasets.resolve({ name: dataset.name, params: opts.datasetParams[dataset.name] ?? {}, options: opts.datasetOptions?.[dataset.name] ?? {} });
+  // A file that is missing or corrupt, a split the labels cannot give: the user's data, said in one line.
+  let data: Dataset;
+  try {
+    data = dataset.load(resolvedData.params, opts.dataRng, resolvedData.options);
+  } catch (err) {
+    throw new UserError(`data.${dataset.name}: ${(err as Error).message}`);
+  }
+  const plan = opts.holdings ?? planHoldings(workers, undefined, 'none');
+  const split = partitions.resolveSpec(opts.partition);
+  let shards: Int32Array[];
+  try {
+    shards = split.def.create(split.params)(data.trainY, plan.shards, opts.dataRng);
+  } catch (err) {
+    throw new UserError(`data.partition: ${(err as Error).message}`);
+  }
+  const smallest = Math.min(...shards.map((s) => s.length));
+  if (batchSize > smallest) {
+    throw new RangeError(`data.batchSize: ${batchSize} exceeds the smallest worker shard (${smallest} examples of ${data.trainY.length} over ${plan.shards} shards)`);
+  }
+  const everything = Int32Array.from({ length: data.trainY.length }, (_, i) => i);
+  const examplesOf = (h: Holding): Int32Array | undefined => (h === 'none' ? undefined : h === 'all' ? everything : shards[h.shard]);
+  const own = plan.holding.map(examplesOf);
+  const asByzantine = plan.byzantineHolding.map(examplesOf);
+
+  return { data, plan, split, shards, own, asByzantine };
+}
+
+/** Each worker's training-label counts, by class (zeros for a worker holding nothing). */
+export function labelCounts(held: readonly (Int32Array | undefined)[], labels: ArrayLike<number>, classes: number): number[][] {
+  return held.map((examples) => {
+    const counts = new Array<number>(classes).fill(0);
+    if (examples) for (const i of examples) counts[labels[i]]++;
+    return counts;
+  });
+}
+
 export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
   const { workers, batchSize, backend } = opts;
   if (backend !== 'ts' && !isTfjsBackend(backend)) {
@@ -50,18 +115,11 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`data.batchSize: must be a positive integer (got ${batchSize})`);
 
-  const dataset = datasets.resolveSpec(opts.dataset).def;
-  const data = dataset.load(datasets.resolve({ name: dataset.name, params: opts.datasetParams[dataset.name] ?? {}, options: {} }).params, opts.dataRng);
-  const split = partitions.resolveSpec(opts.partition);
-  const shards = split.def.create(split.params)(data.trainY, workers, opts.dataRng);
-  const smallest = Math.min(...shards.map((s) => s.length));
-  if (batchSize > smallest) {
-    throw new RangeError(`data.batchSize: ${batchSize} exceeds the smallest worker shard (${smallest} examples of ${data.trainY.length} over ${workers} workers)`);
-  }
+  const { data, plan, split, own, asByzantine } = loadSplit(opts);
 
   const { features, classes, trainX, trainY, testX, testY } = data;
   const chosen = models.resolveSpec(opts.model);
-  const model = chosen.def.create(chosen.params, { features, classes });
+  const model = chosen.def.create(chosen.params, { features, classes, ...(data.image ? { image: data.image } : {}), loss: opts.loss ?? 'cross-entropy' });
   const useTfjs = !alwaysTs(opts.dataset) && isTfjsBackend(backend);
   let kernels: ModelKernels;
   if (useTfjs) {
@@ -91,19 +149,16 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
     return y;
   };
   return {
-    description: `${chosen.def.name} on ${data.name} (${model.dim} parameters, ${split.def.name} over ${workers} workers, ${where})`,
+    description: `${chosen.def.name} on ${data.name} (${model.dim} parameters, ${split.def.name} over ${plan.shards} of ${workers} workers, ${where})`,
     dim: model.dim,
     workers,
     classes,
-    holdings: shards.map((shard) => {
-      const counts = new Array<number>(classes).fill(0);
-      for (const i of shard) counts[trainY[i]]++;
-      return counts;
-    }),
+    holdings: labelCounts(own, trainY, classes),
     init: () => model.init(),
-    gradient(theta, worker, rng, labels) {
-      const shard = shards[worker];
-      if (!shard) throw new RangeError(`gradient: worker ${worker} out of range [0, ${workers})`);
+    gradient(theta, worker, rng, labels, forAdversary) {
+      if (!Number.isInteger(worker) || worker < 0 || worker >= workers) throw new RangeError(`gradient: worker ${worker} out of range [0, ${workers})`);
+      const shard = (forAdversary ? asByzantine : own)[worker];
+      if (!shard) throw new RangeError(`gradient: worker ${worker} holds no data (data.byzantine: none)`);
       sampleInto(rows, shard, rng);
       return kernels.gradient(theta, trainX, labels ? labelsFor(labels) : trainY, rows);
     },

@@ -28,11 +28,13 @@ export interface LearningTask {
    * from its own shard with `rng` (its `worker/<i>` stream). Synchronous.
    * `labels` maps each label y of `classes` classes before the loss (a
    * data-level attack: label flipping); the minibatch is drawn alike.
+   * `forAdversary`: worker i computes in a round it is Byzantine, from what
+   * it holds then (./holders.ts: the whole set under data.byzantine: all).
    */
-  gradient(theta: Float32Array, worker: number, rng: Rng, labels?: LabelMap): Float32Array;
+  gradient(theta: Float32Array, worker: number, rng: Rng, labels?: LabelMap, forAdversary?: boolean): Float32Array;
   /** Number of classes of the labels. */
   readonly classes: number;
-  /** Each worker's training-label counts, by class. */
+  /** Each worker's training-label counts, by class (zeros for a worker holding nothing). */
   readonly holdings: readonly (readonly number[])[];
   /** Accuracy and mean loss of θ on the test set. Synchronous. */
   evaluate(theta: Float32Array): Evaluation;

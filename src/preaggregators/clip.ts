@@ -17,7 +17,7 @@
  * a value that rule could select (see shared.ts).
  */
 import type { PreAggregationResult } from './types.ts';
-import { commonDimension, isFiniteVector, norm, scale } from '../kernels/vector.ts';
+import { commonDimension, norm, scale } from '../kernels/vector.ts';
 import { anyCount, defineStage } from './define.ts';
 
 const params = {
@@ -26,25 +26,34 @@ const params = {
 
 /** min(1, τ/‖x‖)·x, a copy; a non-finite x is copied unchanged. */
 export function clipTo(x: Float32Array, tau: number): Float32Array {
-  if (!isFiniteVector(x)) return x.slice();
+  return clipOne(x, tau).y;
+}
+
+/**
+ * clipTo, and whether x was clipped (non-finite, or of norm above τ). One
+ * pass finds both: ‖x‖ summed in float64 is finite exactly when every
+ * coordinate is (float32 squares cannot overflow it).
+ */
+function clipOne(x: Float32Array, tau: number): { y: Float32Array; clipped: boolean } {
   const r = norm(x);
-  if (!(r > tau)) return x.slice();
+  if (!Number.isFinite(r)) return { y: x.slice(), clipped: true };
+  if (!(r > tau)) return { y: x.slice(), clipped: false };
   // Float32 rounding of the scaled coordinates may leave the norm a hair above
   // τ: shrink the factor until it does not (near float32's smallest values
   // rounding can defeat every factor, and only zero is left).
   for (let e = -24; e < 0; e++) {
     const out = scale(x, (tau / r) * (1 - 2 ** e));
-    if (norm(out) <= tau) return out;
+    if (norm(out) <= tau) return { y: out, clipped: true };
   }
-  return new Float32Array(x.length);
+  return { y: new Float32Array(x.length), clipped: true };
 }
 
 export function clipApply(vectors: readonly Float32Array[], tau: number): PreAggregationResult {
   commonDimension(vectors, 'clip');
   const clipped: number[] = [];
   const out = vectors.map((x, i) => {
-    const y = clipTo(x, tau);
-    if (!isFiniteVector(x) || norm(x) > tau) clipped.push(i);
+    const { y, clipped: was } = clipOne(x, tau);
+    if (was) clipped.push(i);
     return y;
   });
   return { vectors: out, sources: vectors.map((_, i) => [i]), diagnostics: { clipped } };

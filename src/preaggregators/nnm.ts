@@ -25,7 +25,7 @@
 import type { PreAggregationResult } from './types.ts';
 import type { Requirement } from '../aggregators/types.ts';
 import { commonDimension, isFiniteVector, pairwiseSquaredDistances } from '../kernels/vector.ts';
-import { lexCompare } from '../kernels/subsets.ts';
+import { memoLexCompare } from '../kernels/subsets.ts';
 import { defineStage } from './define.ts';
 import { meanOfIndices } from './shared.ts';
 
@@ -44,6 +44,7 @@ export function nnmApply(vectors: readonly Float32Array[], f: number): PreAggreg
   const out: Float32Array[] = [];
   const sources: number[][] = [];
   const order = vectors.map((_, j) => j);
+  const lex = memoLexCompare(vectors);
   for (let i = 0; i < n; i++) {
     if (!finite[i]) {
       out.push(vectors[i].slice());
@@ -56,7 +57,7 @@ export function nnmApply(vectors: readonly Float32Array[], f: number): PreAggreg
       const v = dist[i * n + j];
       return v === v ? v : Infinity;
     };
-    order.sort((a, b) => key(a) - key(b) || (a === i ? -1 : b === i ? 1 : lexCompare(vectors[a], vectors[b])));
+    order.sort((a, b) => key(a) - key(b) || (a === i ? -1 : b === i ? 1 : lex(a, b)));
     const neighbours = order.slice(0, k).sort((a, b) => a - b);
     out.push(meanOfIndices(vectors, neighbours));
     sources.push(neighbours);

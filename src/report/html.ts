@@ -9,13 +9,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { renderSvg } from './render.ts';
-import { accuracySpec, lossSpec, type RoundMetrics } from './specs.ts';
+import { accuracySpec, aggregateSpec, hasSelections, holdingsSpec, honestSpec, lossSpec, selectionSpec, type PerRoundSeries, type RoundMetrics } from './specs.ts';
 
 export interface ReportData {
   title: string;
   /** Label → value, shown in insertion order (scenario, seed, backend, trace hash, …). */
   summary: Record<string, string | number>;
   history: readonly RoundMetrics[];
+  /** The per-round metrics (metrics.json's `perRound`): honest gradients, the aggregate against them, selections. */
+  perRound?: PerRoundSeries;
+  /** Workers in the run (n): the selection histogram has one bar per worker. */
+  workers?: number;
+  /** Each worker's training-label counts (what `byzsim data` prints). */
+  holdings?: readonly (readonly number[])[];
   /** What went wrong (refused steps, skipped rounds): shown first, so a diverged run is unmistakable. */
   warnings?: readonly string[];
   notes?: readonly string[];
@@ -83,6 +89,27 @@ async function charts(history: readonly RoundMetrics[]): Promise<string> {
   ].join('\n');
 }
 
+/** The gradient charts: honest norm and variance, the aggregate against the honest mean, and the rule's selections when it makes any. */
+async function gradientCharts(series: PerRoundSeries | undefined, workers: number | undefined): Promise<string> {
+  if (series === undefined || series.round.length === 0) return '';
+  const figures = [
+    renderSvg(honestSpec(series)).then((svg) => `<figure aria-label="Honest gradients per round">${svg}</figure>`),
+    renderSvg(aggregateSpec(series)).then((svg) => `<figure aria-label="Aggregate against the honest mean per round">${svg}</figure>`),
+  ];
+  if (hasSelections(series)) {
+    const n = workers ?? Math.max(0, ...series.selected.flatMap((s) => s ?? []), ...series.byzantine.flat()) + 1;
+    figures.push(renderSvg(selectionSpec(series, n)).then((svg) => `<figure aria-label="Selections per worker">${svg}</figure>`));
+  }
+  return `<section>\n<h2>Gradients and aggregates</h2>\n${(await Promise.all(figures)).join('\n')}\n</section>`;
+}
+
+/** The data each worker holds, as `byzsim data` prints it. */
+async function dataChart(holdings: readonly (readonly number[])[] | undefined): Promise<string> {
+  if (holdings === undefined || holdings.length === 0) return '';
+  const svg = await renderSvg(holdingsSpec(holdings));
+  return `<section>\n<h2>Data</h2>\n<figure aria-label="Training examples per worker, by label">${svg}</figure>\n</section>`;
+}
+
 function warningsBox(warnings: readonly string[] | undefined): string {
   if (warnings === undefined || warnings.length === 0) return '';
   return `<section class="warnings" role="alert">\n<h2>What went wrong</h2>\n<ul>\n${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('\n')}\n</ul>\n</section>`;
@@ -120,6 +147,8 @@ ${summaryTable(data.summary)}
 <h2>Learning curves</h2>
 ${await charts(data.history)}
 </section>
+${await gradientCharts(data.perRound, data.workers)}
+${await dataChart(data.holdings)}
 ${notesList(data.notes)}
 </main>
 </body>

@@ -143,3 +143,127 @@ export function comparisonSpec(
     },
   };
 }
+
+/** A run's per-round metrics as the report draws them (the columns of metrics.json's `perRound`). */
+export interface PerRoundSeries {
+  readonly round: readonly number[];
+  readonly honestNorm: readonly (number | null)[];
+  readonly honestVariance: readonly (number | null)[];
+  readonly aggregateDistance: readonly (number | null)[];
+  readonly aggregateCosine: readonly (number | null)[];
+  readonly byzantine: readonly (readonly number[])[];
+  readonly selected: readonly (readonly number[] | null)[];
+}
+
+interface Panel {
+  field: keyof PerRoundSeries;
+  title: string;
+  color: string;
+  scale?: object;
+}
+
+/** Stacked line panels sharing the round axis, one per metric. */
+function panelsSpec(series: PerRoundSeries, title: string, panels: readonly Panel[], opts: ChartOptions): TopLevelSpec {
+  const values = series.round.map((round, i) => {
+    const row: Record<string, number | null> = { round };
+    for (const p of panels) {
+      const v = series[p.field][i] as number | null;
+      row[p.field] = v === null ? null : finiteOrNull(v);
+    }
+    return row;
+  });
+  const point = pointMark(series.round.length);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: opts.title ?? title,
+    config: CONFIG,
+    data: { values },
+    vconcat: panels.map((p, k) => ({
+      width: opts.width ?? 600,
+      height: opts.height ?? 140,
+      mark: { type: 'line', color: p.color, point: { ...point, color: p.color } },
+      encoding: {
+        // The round axis is titled once, under the last panel.
+        x: k === panels.length - 1 ? roundAxis() : { ...roundAxis(), title: null },
+        y: { field: p.field, type: 'quantitative', title: p.title, ...(p.scale ? { scale: p.scale } : {}) },
+      },
+    })),
+  } as TopLevelSpec;
+}
+
+/** The honest gradients sent each round: the norm of their mean, and their variance (mean squared distance to it). */
+export function honestSpec(series: PerRoundSeries, opts: ChartOptions = {}): TopLevelSpec {
+  return panelsSpec(series, 'Honest gradients', [
+    { field: 'honestNorm', title: 'norm of the mean ‖ḡ‖', color: '#2563eb' },
+    { field: 'honestVariance', title: 'variance σ²', color: '#7c3aed' },
+  ], opts);
+}
+
+/** The aggregate against the honest mean each round: distance and cosine (y fixed to [−1, 1]). */
+export function aggregateSpec(series: PerRoundSeries, opts: ChartOptions = {}): TopLevelSpec {
+  return panelsSpec(series, 'Aggregate against the honest mean', [
+    { field: 'aggregateDistance', title: 'distance ‖a − ḡ‖', color: '#dc2626' },
+    { field: 'aggregateCosine', title: 'cosine', color: '#059669', scale: { domain: [-1, 1] } },
+  ], opts);
+}
+
+/** Whether any round's rule reported a selection (a histogram of none says nothing). */
+export function hasSelections(series: PerRoundSeries): boolean {
+  return series.selected.some((s) => s !== null);
+}
+
+/**
+ * How many rounds the rule selected each worker's input (Krum's selection
+ * histogram, the resampling paper's Fig. 1a), each bar split by whether the
+ * worker was Byzantine in the round it was selected.
+ */
+export function selectionSpec(series: PerRoundSeries, workers: number, opts: ChartOptions = {}): TopLevelSpec {
+  const counts = Array.from({ length: workers }, () => ({ honest: 0, Byzantine: 0 }));
+  series.selected.forEach((selected, i) => {
+    for (const w of selected ?? []) {
+      if (w >= 0 && w < workers) counts[w][series.byzantine[i].includes(w) ? 'Byzantine' : 'honest']++;
+    }
+  });
+  const values = counts.flatMap((c, worker) => [
+    { worker, role: 'honest', rounds: c.honest },
+    { worker, role: 'Byzantine', rounds: c.Byzantine },
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: opts.title ?? 'Selections per worker',
+    width: opts.width ?? 600,
+    height: opts.height ?? 200,
+    config: CONFIG,
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'worker', type: 'ordinal', title: 'worker', sort: 'ascending', axis: { labelAngle: 0 } },
+      y: { field: 'rounds', type: 'quantitative', title: 'rounds selected', stack: 'zero', axis: { format: 'd', tickMinStep: 1 } },
+      color: {
+        field: 'role',
+        type: 'nominal',
+        title: 'selected while',
+        scale: { domain: ['honest', 'Byzantine'], range: ['#2563eb', '#dc2626'] },
+      },
+    },
+  };
+}
+
+/** Each worker's training examples by label (`byzsim data`'s table): one stacked bar per worker, a colour per label. */
+export function holdingsSpec(holdings: readonly (readonly number[])[], opts: ChartOptions = {}): TopLevelSpec {
+  const values = holdings.flatMap((counts, worker) => counts.map((examples, label) => ({ worker, label: String(label), examples })));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: opts.title ?? 'Training examples per worker, by label',
+    width: opts.width ?? 600,
+    height: opts.height ?? 200,
+    config: CONFIG,
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'worker', type: 'ordinal', title: 'worker', sort: 'ascending', axis: { labelAngle: 0 } },
+      y: { field: 'examples', type: 'quantitative', title: 'training examples', stack: 'zero' },
+      color: { field: 'label', type: 'nominal', title: 'label' },
+    },
+  };
+}

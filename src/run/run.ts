@@ -14,7 +14,9 @@ import type { TraceSink } from '../sim/trace.ts';
 import type { Aggregator } from '../aggregators/types.ts';
 import type { Attack } from '../attacks/types.ts';
 import type { LearningTask, Evaluation } from '../learning/task.ts';
-import { momentumSgd, type Optimizer } from '../learning/optimizer.ts';
+import { sgd, type Optimizer } from '../learning/optimizer.ts';
+import { createLrSchedule } from '../learning/lr-schedules.ts';
+import { withWorkerMomentum } from './worker-momentum.ts';
 import { createAggregator, type Registries } from '../aggregators/index.ts';
 import type { Rng } from '../sim/rng.ts';
 import { createAttack, isNoAttack } from '../attacks/index.ts';
@@ -34,10 +36,12 @@ import { createWorld, type SliceOptions } from '../sim/world.ts';
 import { kernelPath } from '../kernels/path.ts';
 import { buildScenarioTask } from './task.ts';
 import { createMonitor, type CheckerSetup } from '../sim/checkers/index.ts';
+import { createMetricsCollector, type PerRoundMetrics } from './metrics.ts';
 
 
 
 export type { HistoryPoint, RunCounts } from '../actors/server/effects.ts';
+export type { PerRoundMetrics } from './metrics.ts';
 export { buildScenarioTask } from './task.ts';
 
 export interface PlanRunOptions {
@@ -53,6 +57,8 @@ export interface PlanRunOptions {
    * violation stops the run with a CheckerViolation. Off only to measure the simulator without them.
    */
   checkers?: boolean;
+  /** Record the per-round learning metrics (./metrics.ts; default true). Off only to measure what they cost. */
+  metrics?: boolean;
 }
 
 export interface RunOptions extends PlanRunOptions {
@@ -79,6 +85,10 @@ export interface RunResult {
   rounds: number;
   virtualTime: number;
   dim: number;
+  /** Honest gradients' mean norm and variance, the aggregate against their mean, selections, Byzantine sets; absent with `metrics: false`. */
+  perRound?: PerRoundMetrics;
+  /** Each worker's training-label counts (zeros for a worker holding nothing). */
+  holdings: number[][];
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
@@ -94,17 +104,25 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
   // A plan names its modules by content: load them again (and refuse one that changed).
   const registries = await recordedModules(plan.modules);
   const ordering = resolveOrdering(s);
+  const ledger = createLedger(n, f);
+  // An observer of the trace and of the gradients sent: it changes neither.
+  const metrics = options.metrics === false ? undefined : createMetricsCollector(ledger);
   // The checkers stand in front of the other sinks; a violation stops the run (the world rethrows it).
-  const sinks = options.checkers === false ? options.sinks : [createMonitor(checkerSetup(s), { sinks: options.sinks }).sink];
+  const sinks = [
+    ...(options.checkers === false ? (options.sinks ?? []) : [createMonitor(checkerSetup(s), { sinks: options.sinks }).sink]),
+    ...(metrics ? [metrics.sink] : []),
+  ];
   const world = createWorld(s.seed, { delay: s.network.delay, drop: s.network.drop, duplicate: s.network.duplicate, ordering }, sinks);
+  if (metrics) world.network.sent$.subscribe((m) => metrics.sent(m));
 
   const built = await buildScenarioTask(s, plan.backend, world.streams);
   try {
     const task = instrument.task ? instrument.task(built) : built;
     const wrap = <T>(value: T, by?: (v: T) => T): T => (by ? by(value) : value);
     const rule = wrap(createAggregator(s.aggregator, registries), instrument.aggregator);
-    const optimizer = wrap(momentumSgd(task.dim, s.optimizer.lr, s.optimizer.momentum), instrument.optimizer);
-    const ledger = createLedger(n, f);
+    const { lr, momentum, weightDecay, schedule } = s.optimizer;
+    const optimizer = wrap(sgd(task.dim, { lr, momentum, weightDecay, schedule: createLrSchedule(schedule) }), instrument.optimizer);
+    const gradient = withWorkerMomentum((theta, w, rng, labels, forAdversary) => task.gradient(theta, w, rng, labels, forAdversary), s.optimizer.workerMomentum);
 
     const server = spawnServer(world, {
       n,
@@ -134,7 +152,7 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
       spawnWorker(world, i, {
         computeTime: s.worker.computeTime,
         ledger,
-        gradient: (theta, w, rng, labels) => task.gradient(theta, w, rng, labels),
+        gradient,
         ...(forAdversary ? { forAdversary } : {}),
       });
     }
@@ -189,6 +207,8 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
       rounds: s.rounds,
       virtualTime: world.kernel.now,
       dim: task.dim,
+      holdings: task.holdings.map((c) => c.slice()),
+      ...(metrics ? { perRound: metrics.result() } : {}),
     };
   } finally {
     built.dispose();

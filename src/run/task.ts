@@ -1,18 +1,31 @@
-/** The scenario's learning task, its data drawn from the run's `data` stream (one place: the runner and bench:sim). */
-import { datasetParams, type Scenario } from '../scenario/schema.ts';
+/** The scenario's learning task, its data drawn from the run's `data` stream (one place: the runner, bench:sim and `byzsim data`). */
+import { datasetOptions, datasetParams, type Scenario } from '../scenario/schema.ts';
+import { dataHoldings } from '../scenario/resolve.ts';
 import type { Streams } from '../sim/rng.ts';
 import type { LearningTask } from '../learning/task.ts';
-import { buildTask } from '../learning/build.ts';
+import { buildTask, loadSplit, type BuildTaskOptions, type DataSplit } from '../learning/build.ts';
 
-export function buildScenarioTask(scenario: Scenario, backend: string, streams: Streams): Promise<LearningTask> {
-  return buildTask({
+function taskOptions(scenario: Scenario, backend: string, streams: Streams): BuildTaskOptions {
+  return {
     dataset: scenario.data.dataset,
     datasetParams: datasetParams(scenario.data),
+    datasetOptions: datasetOptions(scenario.data),
+    holdings: dataHoldings(scenario),
+    loss: scenario.loss,
     partition: scenario.data.partition,
     model: scenario.model,
     batchSize: scenario.data.batchSize,
     workers: scenario.workers,
     backend,
     dataRng: streams.get('data'),
-  });
+  };
+}
+
+export function buildScenarioTask(scenario: Scenario, backend: string, streams: Streams): Promise<LearningTask> {
+  return buildTask(taskOptions(scenario, backend, streams));
+}
+
+/** The scenario's data and who holds what, exactly as its run draws them (no model is built). */
+export function scenarioSplit(scenario: Scenario, streams: Streams): DataSplit {
+  return loadSplit(taskOptions(scenario, 'ts', streams));
 }

@@ -27,9 +27,10 @@ import { schedulingStrategies } from '../adversary/scheduling/index.ts';
 import { datasets } from '../learning/datasets/index.ts';
 import { partitions } from '../learning/partitions/index.ts';
 import { models } from '../learning/models/index.ts';
+import { lrSchedules } from '../learning/lr-schedules.ts';
 import { ScenarioError, describeZodIssue, formatPath, isSafeIntegerBound, quote, unknownKeyMessage } from './errors.ts';
 import type { ScenarioIssue } from './errors.ts';
-import { knowledgeSpec, parseRoundRange, resolveQuorum } from './resolve.ts';
+import { dataHoldings, knowledgeSpec, parseRoundRange, resolveQuorum } from './resolve.ts';
 import { ScenarioSchema } from './schema.ts';
 import type { Distribution, Scenario } from './schema.ts';
 import { LIMITS, checkSize, checkVirtualTime, formatBytes } from './limits.ts';
@@ -366,6 +367,7 @@ export function checkScenario(s: Scenario, registries: Registries = {}): Finding
     [datasets, s.data.dataset, ['data', 'dataset']],
     [partitions, s.data.partition, ['data', 'partition']],
     [models, s.model, ['model']],
+    [lrSchedules, s.optimizer.schedule, ['optimizer', 'schedule']],
   ] as const) {
     const resolved = checkVariant<Variant>(registry, spec, path);
     if ('message' in resolved) out.push(resolved);
@@ -445,20 +447,32 @@ function checkData(s: Scenario): Finding[] {
   }
   const section = s.data[dataset.def.name];
   let params;
+  let options;
   try {
-    params = datasets.resolve({ name: dataset.def.name, params: typeof section === 'object' ? section : {}, options: {} }).params;
+    const numbers = typeof section === 'object' ? Object.fromEntries(Object.entries(section).filter((e): e is [string, number] => typeof e[1] === 'number')) : {};
+    const words = typeof section === 'object' ? Object.fromEntries(Object.entries(section).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
+    ({ params, options } = datasets.resolve({ name: dataset.def.name, params: numbers, options: words }));
   } catch (err) {
     // A scenario built in code (a sweep) that skipped the schema: its section's ranges, at the section.
     if (err instanceof SpecError) return [{ path: ['data', dataset.def.name], message: err.message }];
     throw err;
   }
-  const shape = dataset.def.shape(params);
+  const problem = dataset.def.check?.(params, options);
+  if (problem) out.push({ path: ['data', dataset.def.name, problem.field], near: [['data', 'dataset']], message: problem.message });
+  const shape = dataset.def.shape(params, options);
   const train: Path[] = shape.fields.train === undefined ? [] : [['data', dataset.def.name, shape.fields.train]];
-  const smallest = partition.def.smallestShard(shape.train, n, partition.params);
-  const cut = `${partition.def.name} cuts ${shape.train} training examples into ${n} shards`;
+  let holders = n;
+  try {
+    holders = dataHoldings(s).shards;
+  } catch {
+    // an unknown schedule is reported where it is named
+  }
+  const smallest = partition.def.smallestShard(shape.train, holders, partition.params, shape.counts);
+  const among = holders === n ? `${n} shards` : `${holders} shards (the honest workers')`;
+  const cut = `${partition.def.name} cuts ${shape.train} training examples into ${among}`;
   if (smallest < 1) {
     const [path, ...near] = [...train, ['workers']];
-    out.push({ path, near, message: `${shape.train} training examples cannot give each of the ${n} workers a shard (${cut}; the smallest would be empty)` });
+    out.push({ path, near, message: `${shape.train} training examples cannot give each of the ${holders} data-holding workers a shard (${cut}; the smallest would be empty)` });
   } else if (s.data.batchSize > smallest) {
     out.push({
       path: ['data', 'batchSize'],
@@ -466,7 +480,13 @@ function checkData(s: Scenario): Finding[] {
       message: `${s.data.batchSize} examples per minibatch (data.batchSize) is more than the smallest worker shard holds: ${smallest} (${cut}); lower batchSize to at most ${smallest}`,
     });
   }
-  const dim = model.def.create(model.params, { features: shape.features, classes: shape.classes }).dim;
+  let dim;
+  try {
+    dim = model.def.create(model.params, { features: shape.features, classes: shape.classes, ...(shape.image ? { image: shape.image } : {}), loss: s.loss }).dim;
+  } catch (err) {
+    // A model that cannot take this data (a CNN on data without images, a binary model on 10 classes).
+    return [...out, { path: ['model'], near: [['data', 'dataset']], message: `${s.model} cannot be built for ${dataset.def.name}: ${(err as Error).message}` }];
+  }
   for (const finding of checkSize(s, dataset.def.name, shape, dim)) out.push(finding);
   return out;
 }
@@ -662,10 +682,26 @@ function checkAttack(s: Scenario, n: number, f: number): Finding[] {
   if (attack.needs.rule === 'rule' && knows !== 'rule') {
     out.push({ path: ['attack'], message: `${attack.name} needs the server's rule (adversary.knows: rule); adversary.knows is ${knows}` });
   }
+  if ((attack.needs.own || attack.needs.labels) && s.data.byzantine === 'none' && fixedSchedule(s)) {
+    out.push({
+      path: ['attack'],
+      near: [['data', 'byzantine']],
+      message: `${attack.name} needs its workers' own data (data.byzantine: shards or all); data.byzantine is none, and under the ${s.byzantine.schedule} schedule the Byzantine workers hold no shard`,
+    });
+  }
   if (attack.needs.rule === 'pool' && knows === 'nothing') {
     out.push({ path: ['attack'], message: `${attack.name} needs the rule pool (adversary.knows: pool or rule); adversary.knows is ${knows}` });
   }
   return out;
+}
+
+/** Whether the Byzantine set is the same in every round (the data is then split among the honest workers only). */
+function fixedSchedule(s: Scenario): boolean {
+  try {
+    return schedules.resolveSpec(s.byzantine.schedule).def.fixed !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** The knowledge model against the attack: an observing attack needs a model that shows it something. */

@@ -4,6 +4,9 @@
  */
 import type { Scenario } from './schema.ts';
 import { parseSpec, SpecError } from '../spec.ts';
+import { schedules } from '../adversary/schedules/index.ts';
+import { planHoldings, type HoldingPlan } from '../learning/holders.ts';
+import { isNoAttack } from '../attacks/index.ts';
 
 type QuorumFields = {
   workers: Scenario['workers'];
@@ -58,4 +61,17 @@ export function knowledgeSpec(adversary: Pick<Scenario['adversary'], 'knowledge'
   if ('k' in stages[0].params) throw new SpecError(`k is given twice: in knowledge: ${knowledge} and in adversary.k: ${k}`);
   const given = Object.entries(stages[0].params).map(([key, v]) => `, ${key}=${v}`).join('');
   return `partial(k=${k}${given})`;
+}
+
+/**
+ * Who holds which data in a scenario: with a schedule whose Byzantine set is
+ * fixed (static) and an attack, the data is split among the honest workers, and the
+ * Byzantine ones hold what `data.byzantine` says; with a moving set, a
+ * shard each (src/learning/holders.ts).
+ */
+export function dataHoldings(s: Pick<Scenario, 'workers' | 'byzantine' | 'data' | 'attack'>): HoldingPlan {
+  const { def, params } = schedules.resolveSpec(s.byzantine.schedule);
+  // Without an attack there is no adversary: every worker is honest throughout.
+  const fixed = isNoAttack(s.attack) ? [] : def.fixed?.(params, s.workers, s.byzantine.f);
+  return planHoldings(s.workers, fixed, s.data.byzantine);
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ParamDeclaration } from '../registry.ts';
+import type { OptionSpec } from '../spec.ts';
 import { datasets } from '../learning/datasets/index.ts';
 import { LIMITS } from './limits.ts';
 
@@ -54,15 +55,27 @@ export function paramsSchema(params: Readonly<Record<string, ParamDeclaration>>)
   return schema.default(schema.parse({})) as unknown as z.ZodType<Record<string, number>>;
 }
 
-/** `data.<dataset>`: each registered dataset's parameters (src/learning/datasets/). */
-const datasetSections = Object.fromEntries(datasets.list().map((d) => [d.name, paramsSchema(d.params)]));
+/** A dataset's section: its numeric parameters and its word options (a `path`), with their defaults. */
+function sectionSchema(params: Readonly<Record<string, ParamDeclaration>>, options: Readonly<Record<string, OptionSpec>> = {}): z.ZodType<Record<string, number | string>> {
+  if (Object.keys(options).length === 0) return paramsSchema(params);
+  const numbers = paramsSchema(params) as unknown as z.ZodDefault<z.ZodObject>;
+  const words = Object.fromEntries(
+    Object.entries(options).map(([key, o]) => [key, (o.choices ? z.enum(o.choices as [string, ...string[]]) : z.string()).default(o.default)]),
+  );
+  const schema = (numbers.unwrap() as z.ZodObject).extend(words);
+  return schema.default(schema.parse({})) as unknown as z.ZodType<Record<string, number | string>>;
+}
+
+/** `data.<dataset>`: each registered dataset's parameters and options (src/learning/datasets/). */
+const datasetSections = Object.fromEntries(datasets.list().map((d) => [d.name, sectionSchema(d.params, d.options)]));
 
 /** The data section: the dataset, the partition, the batch size, and one parameter section per dataset. */
 export interface DataSection {
   dataset: string;
   partition: string;
   batchSize: number;
-  [dataset: string]: string | number | Record<string, number>;
+  byzantine: 'none' | 'shards' | 'all';
+  [dataset: string]: string | number | Record<string, number | string>;
 }
 
 export const DataSchema = z.strictObject({
@@ -71,17 +84,37 @@ export const DataSchema = z.strictObject({
   /** A partition spec (src/learning/partitions/). */
   partition: z.string().min(1).default('iid'),
   batchSize: positiveInt.default(32),
+  /**
+   * What the Byzantine workers hold: nothing (the training set is split among the honest workers only),
+   * shards of their own (split among all n), or the whole training set (see README "Data").
+   */
+  byzantine: z.enum(['none', 'shards', 'all']).default('none'),
   ...datasetSections,
 }) as unknown as z.ZodType<DataSection, Partial<DataSection>>;
 
-/** Every dataset's parameter section of a data section, by dataset name. */
+/** Every dataset's section of a data section, by dataset name: its numeric parameters, then its word options. */
 export function datasetParams(data: DataSection): Record<string, Record<string, number>> {
-  return Object.fromEntries(Object.entries(data).filter((e): e is [string, Record<string, number>] => typeof e[1] === 'object'));
+  return Object.fromEntries(datasetSections_(data).map(([name, section]) => [name, Object.fromEntries(Object.entries(section).filter((e) => typeof e[1] === 'number')) as Record<string, number>]));
+}
+
+export function datasetOptions(data: DataSection): Record<string, Record<string, string>> {
+  return Object.fromEntries(datasetSections_(data).map(([name, section]) => [name, Object.fromEntries(Object.entries(section).filter((e) => typeof e[1] === 'string')) as Record<string, string>]));
+}
+
+function datasetSections_(data: DataSection): [string, Record<string, number | string>][] {
+  return Object.entries(data).filter((e): e is [string, Record<string, number | string>] => typeof e[1] === 'object' && e[1] !== null);
 }
 
 export const OptimizerSchema = z.strictObject({
   lr: z.number().positive().default(0.1),
-  momentum: z.number().min(0).lt(1).default(0.9),
+  /** The server's momentum μ (0: plain SGD, the resampling paper's Algorithm 1 and the DP paper's eq. 1). */
+  momentum: z.number().min(0).lt(1).default(0),
+  /** Each honest worker sends m ← β·m + (1 − β)·g instead of g (ByzFL; Karimireddy et al. 2021). */
+  workerMomentum: z.number().min(0).lt(1).default(0),
+  /** λ: the server steps with g + λ·θ (PyTorch's SGD weight_decay, as ByzFL's server). */
+  weightDecay: nonNegative.default(0),
+  /** A learning-rate schedule spec (src/learning/lr-schedules.ts): `constant`, `step(every=100, gamma=0.1)`, `inverse-sqrt`. */
+  schedule: z.string().min(1).default('constant'),
 });
 
 export const AdversarySchema = z.strictObject({
@@ -153,6 +186,8 @@ export const ScenarioSchema = z.strictObject({
   data: DataSchema.default(DataSchema.parse({})),
   /** A model spec (src/learning/models/). */
   model: z.string().min(1).default('logreg'),
+  /** The loss the workers' gradients are of: cross-entropy, or mse (the DP paper's). */
+  loss: z.enum(['cross-entropy', 'mse']).default('cross-entropy'),
   optimizer: OptimizerSchema.default(OptimizerSchema.parse({})),
   /** Rule spec, e.g. `cwtm`, `krum(m=3)`. */
   aggregator: z.string().min(1).default('mean'),

@@ -24,8 +24,8 @@ export interface TraceEvent {
   data?: Record<string, unknown>;
   /**
    * The vector itself, for the sinks of this process only (the online
-   * checkers read θ from `update`): never serialized, so neither the line nor
-   * the hash depends on it.
+   * checkers read θ from `update`, the per-round metrics the aggregate from
+   * `aggregate`): never serialized, so neither the line nor the hash depends on it.
    */
   payload?: Float32Array;
 }

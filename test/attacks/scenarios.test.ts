@@ -48,7 +48,8 @@ function scenarioFor(spec: string, rule: string, n: number, adversary: Record<st
     rounds: 4,
     workers: n,
     byzantine: { f: F, schedule: 'static' },
-    data: { dataset: 'synthetic', batchSize: 8, synthetic: { classes: 3, features: 4, trainSize: 20 * n, testSize: 30 } },
+    // An attack on its own workers' data needs them to hold shards (under static they hold none by default).
+    data: { dataset: 'synthetic', batchSize: 8, byzantine: createAttack(spec).needs.own || createAttack(spec).needs.labels ? 'shards' : 'none', synthetic: { classes: 3, features: 4, trainSize: 20 * n, testSize: 30 } },
     aggregator: rule,
     attack: spec,
     adversary: { knows: createAttack(spec).needs.rule ?? 'nothing', ...adversary },

@@ -8,6 +8,7 @@ import { schedulingStrategies } from '../../src/adversary/scheduling/index.ts';
 import { datasets } from '../../src/learning/datasets/index.ts';
 import { partitions } from '../../src/learning/partitions/index.ts';
 import { models } from '../../src/learning/models/index.ts';
+import { lrSchedules } from '../../src/learning/lr-schedules.ts';
 import { aggregators } from '../../src/aggregators/index.ts';
 import { preaggregators } from '../../src/preaggregators/index.ts';
 import { attacks, needsText } from '../../src/attacks/index.ts';
@@ -53,7 +54,7 @@ describe('the README tables follow the registries', () => {
     expect(rows).toEqual(attacks.list().map((def) => [named(def), needsText(def)]));
   });
 
-  it('the variants table names every schedule, knowledge model, ordering, dataset, partition and model, with its key and summary', () => {
+  it('the variants table names every schedule, knowledge model, ordering, dataset, partition, model and learning-rate schedule, with its key and summary', () => {
     const keyed: [string, readonly Variant[]][] = [
       ['byzantine.schedule', schedules.list()],
       ['adversary.knowledge', knowledgeModels.list()],
@@ -62,6 +63,7 @@ describe('the README tables follow the registries', () => {
       ['data.dataset', datasets.list()],
       ['data.partition', partitions.list()],
       ['model', models.list()],
+      ['optimizer.schedule', lrSchedules.list()],
     ];
     const rows = table('Key').map(([key, name, summary]) => [key, name, summary]);
     expect(rows).toEqual(
@@ -77,7 +79,7 @@ describe('byzsim list', () => {
     expect(listCommand()).toBe(0);
     const sets = variantSets();
     expect(sets.map((s) => s.variants.length).reduce((a, b) => a + b)).toBe(
-      [aggregators, preaggregators, attacks, schedules, knowledgeModels, orderings, schedulingStrategies, datasets, partitions, models]
+      [aggregators, preaggregators, attacks, schedules, knowledgeModels, orderings, schedulingStrategies, datasets, partitions, models, lrSchedules]
         .map((r) => r.list().length)
         .reduce((a, b) => a + b),
     );

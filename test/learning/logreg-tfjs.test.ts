@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/learning/backend.ts';
 import { loadMnist } from '../../src/learning/datasets/mnist.ts';
-import { logregDim, logregEvaluate, logregGradient } from '../../src/learning/models/logreg.ts';
-import { logregEvaluatorTfjs, logregGradientTfjs } from '../../src/learning/models/logreg-tfjs.ts';
+import { logregDim, logregEvaluate, logregGradient, logregPerExample } from '../../src/learning/models/logreg.ts';
+import { logregEvaluatorTfjs, logregGradientTfjs, logregPerExampleTfjs } from '../../src/learning/models/logreg-tfjs.ts';
 import { createRng } from '../../src/sim/rng.ts';
 
 function expectClose(actual: Float32Array, expected: Float32Array, rel: number): void {
@@ -62,4 +62,23 @@ describe('logreg with tfjs (cpu backend)', () => {
     evaluator.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  for (const loss of ['cross-entropy', 'mse'] as const) {
+    it(`${loss}: per-example gradients equal the plain TypeScript ones (and mse's gradient and evaluation too)`, () => {
+      const rows = createRng('tfjs-pe', 'worker/0').sample(200, 6);
+      expectClose(
+        logregPerExampleTfjs(params, d.trainX, d.trainY, rows, features, classes, loss),
+        logregPerExample(params, d.trainX, d.trainY, rows, features, classes, loss),
+        1e-4,
+      );
+      expectClose(
+        logregGradientTfjs(params, d.trainX, d.trainY, rows, features, classes, loss),
+        logregGradient(params, d.trainX, d.trainY, rows, features, classes, loss),
+        1e-4,
+      );
+      const evaluator = logregEvaluatorTfjs(d.testX, d.testY, features, classes, loss);
+      expect(evaluator.evaluate(params).loss).toBeCloseTo(logregEvaluate(params, d.testX, d.testY, features, classes, loss).loss, 4);
+      evaluator.dispose();
+    });
+  }
 });

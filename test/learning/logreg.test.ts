@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticDataset } from '../../src/learning/datasets/synthetic.ts';
-import { logregDim, logregEvaluate, logregGradient, logregInit } from '../../src/learning/models/logreg.ts';
+import { logreg, logregDim, logregEvaluate, logregGradient, logregInit, logregPerExample } from '../../src/learning/models/logreg.ts';
+import { logisticEvaluate } from '../../src/learning/models/logistic.ts';
+import type { LossName } from '../../src/learning/models/types.ts';
 import { createRng } from '../../src/sim/rng.ts';
+import { expectFiniteDifferences, expectMeanOfPerExample } from './fd.ts';
 
 describe('logreg', () => {
   it('gradient matches central finite differences of the mean loss', () => {
@@ -67,6 +70,62 @@ describe('logreg', () => {
     const after = logregEvaluate(theta, d.testX, d.testY, opts.features, opts.classes);
     expect(after.accuracy).toBeGreaterThan(0.7);
     expect(after.loss).toBeLessThan(before.loss / 2);
+  });
+});
+
+describe('logreg: losses and per-example gradients', () => {
+  const features = 4;
+  const classes = 3;
+  const n = 7;
+  const problem = (seed: string) => {
+    const rng = createRng(seed, 'data');
+    const X = Float32Array.from({ length: n * features }, (_, i) => (i % 5 === 2 ? 0 : rng.normal()));
+    const Y = Int32Array.from({ length: n }, (_, i) => (i * 2) % classes);
+    const theta = Float32Array.from({ length: logregDim(features, classes) }, () => rng.normal(0, 0.7));
+    return { X, Y, theta };
+  };
+  const all = Array.from({ length: n }, (_, i) => i);
+
+  for (const loss of ['cross-entropy', 'mse'] as LossName[]) {
+    it(`${loss}: gradient matches central finite differences of the mean loss`, () => {
+      const { X, Y, theta } = problem(`fd-${loss}`);
+      expectFiniteDifferences(theta, logregGradient(theta, X, Y, all, features, classes, loss), (t) => logregEvaluate(t, X, Y, features, classes, loss).loss);
+    });
+
+    it(`${loss}: per-example gradients are each row's, and average to the gradient`, () => {
+      const { X, Y, theta } = problem(`pe-${loss}`);
+      const rows = [6, 1, 1, 4];
+      const per = logregPerExample(theta, X, Y, rows, features, classes, loss);
+      expectMeanOfPerExample(per, logregGradient(theta, X, Y, rows, features, classes, loss), rows.length);
+      const dim = logregDim(features, classes);
+      expect(per.subarray(3 * dim)).toEqual(logregGradient(theta, X, Y, [4], features, classes, loss));
+    });
+  }
+
+  it('mse is the squared error of the probabilities averaged over the classes: two classes give the binary model’s loss', () => {
+    const { X } = problem('binary');
+    const Y = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const rng = createRng('binary', 'params');
+    const w = Float32Array.from({ length: features + 1 }, () => rng.normal());
+    // Softmax over (0, u) is (1 − σ(u), σ(u)): W[:, 0] = 0, W[:, 1] = w, b = (0, b).
+    const theta = new Float32Array(logregDim(features, 2));
+    for (let j = 0; j < features; j++) theta[j * 2 + 1] = w[j];
+    theta[features * 2 + 1] = w[features];
+    for (const loss of ['cross-entropy', 'mse'] as LossName[]) {
+      expect(logregEvaluate(theta, X, Y, features, 2, loss).loss).toBeCloseTo(logisticEvaluate(w, X, Y, features, loss).loss, 12);
+    }
+    // At θ = 0 every p is 1/C: mse = ((1 − 1/C)² + (C − 1)/C²)/C = (C − 1)/C².
+    expect(logregEvaluate(logregInit(features, classes), X, problem('binary').Y, features, classes, 'mse').loss).toBeCloseTo(2 / 9, 12);
+  });
+
+  it('the model takes its loss from the shape (cross-entropy by default) and refuses an unknown one', () => {
+    const { X, Y, theta } = problem('shape');
+    const ce = logreg.create({}, { features, classes });
+    const mse = logreg.create({}, { features, classes, loss: 'mse' });
+    expect(ce.ts!.gradient(theta, X, Y, Int32Array.from(all))).toEqual(logregGradient(theta, X, Y, all, features, classes));
+    expect(mse.ts!.gradient(theta, X, Y, Int32Array.from(all))).toEqual(logregGradient(theta, X, Y, all, features, classes, 'mse'));
+    expect(mse.ts!.evaluator(X, Y).evaluate(theta).loss).toBe(logregEvaluate(theta, X, Y, features, classes, 'mse').loss);
+    expect(() => logreg.create({}, { features, classes, loss: 'hinge' as LossName })).toThrow(/unknown loss 'hinge'/);
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildReportHtml, escapeHtml, writeReport, type ReportData } from '../../src/report/html.ts';
-import { sampleHistory } from './fixtures.ts';
+import { sampleHistory, samplePerRound } from './fixtures.ts';
 
 const data: ReportData = {
   title: 'quickstart <script>alert("x")</script>',
@@ -27,6 +27,16 @@ describe('buildReportHtml', () => {
     expect(html.match(/<svg/g)).toHaveLength(2);
     expect(html).toContain('Test accuracy');
     expect(html).toContain('Test loss');
+  });
+
+  it('adds the gradient charts with the per-round metrics, and the selection histogram only for a rule that selects', async () => {
+    const html = await buildReportHtml({ ...data, perRound: samplePerRound(), workers: 6 });
+    expect(html.match(/<svg/g)).toHaveLength(5);
+    for (const title of ['Gradients and aggregates', 'Honest gradients', 'Aggregate against the honest mean', 'Selections per worker']) expect(html).toContain(title);
+    const none = samplePerRound();
+    const unselecting = await buildReportHtml({ ...data, perRound: { ...none, selected: none.selected.map(() => null) }, workers: 6 });
+    expect(unselecting.match(/<svg/g)).toHaveLength(4);
+    expect(unselecting).not.toContain('Selections per worker');
   });
 
   it('escapes the title', async () => {

@@ -163,8 +163,8 @@ function poisonFrom(from: number): Instrument {
     optimizer: (o: Optimizer): Optimizer => {
       let round = 0;
       return {
-        step: (theta, g) => {
-          const stepped = o.step(theta, g);
+        step: (theta, g, t) => {
+          const stepped = o.step(theta, g, t);
           if (++round < from || !('theta' in stepped)) return stepped;
           const bad = stepped.theta.slice();
           bad[1] = Number.NaN;

@@ -122,7 +122,15 @@ describe('what the adversary must not see does not reach it', () => {
 
 describe('a corrupted worker computes for an attack that needs its own gradient', () => {
   const s = (attack: string, f = 2) =>
-    smallScenario({ rounds: 5, workers: 9, byzantine: { f, schedule: 'static' }, aggregator: 'cwtm', attack });
+    // Its workers hold shards of their own (data.byzantine: shards), the split of the f = 0 run it is compared with.
+    smallScenario({
+      rounds: 5,
+      workers: 9,
+      byzantine: { f, schedule: 'static' },
+      aggregator: 'cwtm',
+      attack,
+      data: { dataset: 'synthetic', byzantine: 'shards', synthetic: { classes: 4, features: 8, trainSize: 600, testSize: 200 } },
+    });
 
   it('hands over, in every round, exactly the gradient it would have sent if honest (bitflip)', async () => {
     const attacked = await traceOf(s('bitflip'));

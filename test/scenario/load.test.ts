@@ -275,7 +275,7 @@ describe('cross-field checks', () => {
       expect(parseScenarioText(yaml(...base, 'attack: minmax-pool', 'adversary: { knows: pool }'), FILE).adversary.knows).toBe('pool');
       expect(parseScenarioText(yaml(...base, 'attack: opt-ipm', 'adversary: { knows: rule }'), FILE).attack).toBe('opt-ipm');
       // Its own workers' gradients and labels are always its to use.
-      expect(parseScenarioText(yaml(...base, 'attack: bitflip', 'adversary: { knowledge: none }'), FILE).attack).toBe('bitflip');
+      expect(parseScenarioText(yaml(...base, 'attack: bitflip', 'adversary: { knowledge: none }', 'data: { byzantine: shards }'), FILE).attack).toBe('bitflip');
     });
 
     it('reads knowledge as a spec: partial(k=…), with adversary.k as its older spelling', () => {

@@ -140,9 +140,11 @@ export function spawnServer(world: World, setup: ServerSetup): ServerRole {
         round,
         digest: digestVector(aggregate),
         data: { rule: rule.spec, reason, received: ids, missing: n - ids.length, diagnostics: named },
+        // For this process's observers (the run's metrics): never serialized.
+        payload: aggregate,
       });
       counts.aggregated++;
-      const stepped = optimizer.step(theta, aggregate);
+      const stepped = optimizer.step(theta, aggregate, round);
       if ('theta' in stepped) {
         theta = stepped.theta;
         trace.record({ kind: 'update', from: SERVER, round, digest: digestVector(theta), payload: theta });

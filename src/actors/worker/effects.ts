@@ -27,8 +27,11 @@ export interface ForAdversary {
 export interface WorkerSetup {
   computeTime: DelayDistribution;
   ledger: ByzantineLedger;
-  /** ∇F_i(θ; ξ) on a minibatch drawn with `rng`, the worker's stream, on labels mapped by `labels` if given. */
-  gradient(theta: Float32Array, worker: number, rng: Rng, labels?: LabelMap): Float32Array;
+  /**
+   * ∇F_i(θ; ξ) on a minibatch drawn with `rng`, the worker's stream, on labels mapped by `labels` if given;
+   * `forAdversary` when it computes in a round it is Byzantine (it may then draw from other data).
+   */
+  gradient(theta: Float32Array, worker: number, rng: Rng, labels?: LabelMap, forAdversary?: boolean): Float32Array;
   forAdversary?: ForAdversary;
 }
 
@@ -44,7 +47,7 @@ export function spawnWorker(world: World, index: number, setup: WorkerSetup): Ac
         computeAndSend: ({ context }) => {
           const { round } = context;
           if (forAdversary && ledger.controls(index, round)) {
-            forAdversary.handOver(index, round, setup.gradient(context.theta!, index, rng, forAdversary.labels));
+            forAdversary.handOver(index, round, setup.gradient(context.theta!, index, rng, forAdversary.labels, true));
             return;
           }
           const g = setup.gradient(context.theta!, index, rng);

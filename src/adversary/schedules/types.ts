@@ -51,6 +51,12 @@ export interface ScheduleNeeds {
 export interface ScheduleDefinition extends Variant {
   /** Whether the schedule needs `byzantine.script`. */
   readonly scripted?: boolean;
+  /**
+   * The Byzantine set when it is the same in every round, known before the
+   * run (static: the last f): the training set is then split among the
+   * others only (src/learning/holders.ts). Absent for a moving set.
+   */
+  fixed?(params: Record<string, number>, n: number, f: number): number[];
   /** What it needs to see, for its options. */
   needs?(options: Record<string, string>): ScheduleNeeds;
   create(params: Record<string, number>, ctx: ScheduleContext, options?: Record<string, string>): Schedule;

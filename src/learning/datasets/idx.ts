@@ -2,9 +2,11 @@
  * Reader for the IDX format of the MNIST files (LeCun et al.): a 4-byte magic
  * number `0x00 0x00 <dtype> <ndims>`, then `ndims` big-endian uint32 sizes,
  * then the data in row-major order. Only dtype 0x08 (unsigned byte), the one
- * MNIST uses, is supported.
+ * MNIST uses, is supported. A gzip-compressed file (the `.gz` the datasets
+ * are distributed as) is recognised by its magic bytes and inflated first.
  */
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 
 export interface IdxFile {
   dims: number[];
@@ -47,6 +49,19 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxFile {
   return { dims, data: bytes.subarray(headerSize, headerSize + size) };
 }
 
+/** Whether `bytes` start with gzip's magic number 0x1f 0x8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
 export function readIdx(path: string): IdxFile {
-  return parseIdx(readFileSync(path), path);
+  const bytes = readFileSync(path);
+  if (!isGzip(bytes)) return parseIdx(bytes, path);
+  let inflated: Uint8Array;
+  try {
+    inflated = gunzipSync(bytes);
+  } catch (err) {
+    throw new Error(`${path}: corrupt gzip data (${(err as Error).message})`);
+  }
+  return parseIdx(inflated, path);
 }

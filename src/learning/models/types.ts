@@ -6,12 +6,22 @@
  */
 import type { Variant } from '../../registry.ts';
 import type { Evaluation } from '../task.ts';
+import type { ImageShape } from '../datasets/types.ts';
 
 export type Labels = Int32Array | Uint8Array;
 
+/** The loss a model's gradient is of (scenario key `loss`). */
+export type LossName = 'cross-entropy' | 'mse';
+export const LOSSES: readonly LossName[] = ['cross-entropy', 'mse'];
+
+/** What a model is built for: the data's sizes and layout, and the loss. */
 export interface ModelShape {
   features: number;
   classes: number;
+  /** For image data: height × width × channels of a row (channels last). A model that needs images refuses data without. */
+  image?: ImageShape;
+  /** Default cross-entropy. For mse, the target is the one-hot label (a single output's target is the label itself, 0 or 1). */
+  loss?: LossName;
 }
 
 export interface Evaluator {
@@ -22,6 +32,12 @@ export interface Evaluator {
 export interface ModelKernels {
   /** Mean loss gradient over the rows `rows` of (X, Y). */
   gradient(theta: Float32Array, X: Float32Array, Y: Labels, rows: Int32Array): Float32Array;
+  /**
+   * The per-example gradients of the rows `rows` (what DP-SGD clips), one
+   * after the other: rows.length × dim values, row k's gradient at
+   * [k·dim, (k+1)·dim). Their mean is `gradient`'s result (up to rounding).
+   */
+  perExample(theta: Float32Array, X: Float32Array, Y: Labels, rows: Int32Array): Float32Array;
   /** Evaluation on a fixed test set (held on the backend for tfjs). */
   evaluator(X: Float32Array, Y: Labels): Evaluator;
 }

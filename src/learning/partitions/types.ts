@@ -14,9 +14,12 @@ export interface PartitionDefinition extends Variant {
    * The fewest examples any of the n shards gets from N training examples
    * (a lower bound where it depends on the labels), without partitioning:
    * `byzsim validate` checks that every worker has a shard and that a
-   * minibatch fits in the smallest one.
+   * minibatch fits in the smallest one. `counts` (training examples per
+   * label, when the dataset knows them without loading) lets a partition
+   * driven by labels give a tight bound; without them it returns what holds
+   * for any labels (0 when nothing does).
    */
-  smallestShard(examples: number, workers: number, params: Record<string, number>): number;
+  smallestShard(examples: number, workers: number, params: Record<string, number>, counts?: readonly number[]): number;
   create(params: Record<string, number>): Partition;
 }
 
