@@ -6,7 +6,7 @@
  * omniscient adversary that knows the rule, 100 rounds (30 with --quick), on
  * an iid split or, with --partition extreme, MNIST sorted by label (the
  * resampling paper's heterogeneous setting; the data is split among all 12
- * workers, so the two Byzantine ones hold digits too).
+ * workers — data.byzantine: shards — so the two Byzantine ones hold digits too).
  * Prints a Markdown table. Usage: npm run bench:attacks [-- --quick] [-- --partition extreme]
  */
 import { attacks } from '../src/attacks/index.ts';
@@ -27,7 +27,8 @@ function scenario(aggregator: string, attack: string) {
     rounds: quick ? 30 : 100,
     workers: 12,
     byzantine: { f: attack === 'none' ? 0 : 2, schedule: 'static' },
-    data: { dataset: 'mnist', partition, batchSize: 32, mnist: { trainSize: 12000, testSize: 2000 } },
+    // Shards for the Byzantine workers too (data.byzantine: shards): bitflip and labelflip compute on their own.
+    data: { dataset: 'mnist', partition, batchSize: 32, byzantine: 'shards', mnist: { trainSize: 12000, testSize: 2000 } },
     optimizer: { lr: 0.5, momentum: 0.9 },
     aggregator,
     attack,

@@ -26,6 +26,14 @@ function kernelRequest(value: string): KernelRequest {
   return value as KernelRequest;
 }
 
+function threadCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+const THREADS_HELP = 'threads computing honest gradients, the main thread included; results are identical (default: the number of cores)';
+
 const KERNELS_HELP = 'vector kernels: auto (SIMD when available), simd or scalar; results are identical (default: $BYZSIM_KERNELS or auto)';
 
 export async function main(argv: string[]): Promise<number> {
@@ -48,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--force', 'overwrite the outputs of an earlier run in the output directory')
     .option('--backend <name>', 'compute backend: auto, tfjs-node, wasm, cpu or ts')
     .option('--kernels <path>', KERNELS_HELP, kernelRequest)
+    .option('--threads <n>', THREADS_HELP, threadCount)
     .action(async (file: string, opts) => {
       code = await (await import('./run.ts')).runCommand(file, opts);
     });
@@ -57,8 +66,9 @@ export async function main(argv: string[]): Promise<number> {
     .description('re-run a recorded trace and compare event by event (exit 0 identical, 1 diverged)')
     .argument('<trace>', 'trace.jsonl written by `byzsim run`')
     .option('--kernels <path>', KERNELS_HELP, kernelRequest)
-    .action(async (file: string) => {
-      code = await (await import('./replay.ts')).replayCommand(file);
+    .option('--threads <n>', THREADS_HELP, threadCount)
+    .action(async (file: string, opts: { threads?: number }) => {
+      code = await (await import('./replay.ts')).replayCommand(file, { threads: opts.threads });
     });
 
   program

@@ -9,6 +9,7 @@
  * events it has and says where it ends, exit 3.
  */
 import { keeps, platformOf, readTraceFile, TraceFileError, type TraceHeader } from '../run/trace-file.ts';
+import { availableParallelism } from 'node:os';
 import { runPlan } from '../run/run.ts';
 import { createPlan } from '../run/plan.ts';
 import { ScenarioSchema, type Scenario } from '../scenario/schema.ts';
@@ -58,7 +59,8 @@ async function checkedHeader(file: string, header: TraceHeader): Promise<Scenari
   return scenario;
 }
 
-export async function replayCommand(file: string): Promise<number> {
+/** `threads`: threads computing honest gradients, the main thread included (default: the number of cores); the replay is the same. */
+export async function replayCommand(file: string, options: { threads?: number } = {}): Promise<number> {
   const { header, lines, detail, trailer } = readTraceFile(file);
   const scenario = await checkedHeader(file, header);
   if (header.backend !== 'ts') await selectBackend(header.backend as BackendName);
@@ -68,6 +70,7 @@ export async function replayCommand(file: string): Promise<number> {
   try {
     result = await runPlan(plan, {
       slice: { maxEvents: 20_000 },
+      threads: options.threads ?? availableParallelism(),
       sinks: [
         (line, event) => {
           if (!keeps(detail, event.kind)) return;

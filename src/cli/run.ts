@@ -6,6 +6,7 @@
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { runPlan, type PerRoundMetrics, type RunCounts, type RunResult } from '../run/run.ts';
@@ -24,6 +25,8 @@ export interface RunCommandOptions {
   backend?: string;
   /** Overwrite the outputs of a run already in the output directory. */
   force?: boolean;
+  /** Threads computing honest gradients, the main thread included (default: the number of cores). */
+  threads?: number;
 }
 
 /** What a run writes into its output directory. */
@@ -44,7 +47,7 @@ export interface Metrics {
   final: { accuracy: number; loss: number };
   /** Skipped rounds, timeouts, non-finite aggregates, refused steps, ignored gradients. */
   counts: RunCounts;
-  history: { round: number; accuracy: number; loss: number }[];
+  history: { round: number; accuracy: number; loss: number; trainLoss?: number; perClass?: number[] }[];
   /**
    * One array per metric, one entry per round: the honest gradients sent (count, norm of their mean,
    * variance), the aggregate's distance and cosine to their mean, the Byzantine set, the rule's selection.
@@ -76,7 +79,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   console.error(`backend: ${backend.name} (${backend.note})`);
   let metrics: Metrics;
   try {
-    metrics = await runToDirectory(scenario, backend.name, modules.records);
+    metrics = await runToDirectory(scenario, backend.name, modules.records, options.threads ?? availableParallelism());
   } catch (err) {
     if (!(err instanceof CheckerViolation)) throw err;
     // A safety property broke: a byzsim bug (or a user module's). The trace stops at the violating event, without a trailer.
@@ -140,7 +143,7 @@ export function prepareOutputDirectory(dir: string, force: boolean): void {
  * for; what is recorded is the one that runs (a generated dataset always
  * runs on ts).
  */
-export async function runToDirectory(scenario: Scenario, requested: string, modules: ModuleRecord[] = []): Promise<Metrics> {
+export async function runToDirectory(scenario: Scenario, requested: string, modules: ModuleRecord[] = [], threads = 1): Promise<Metrics> {
   const dir = scenario.output.dir!;
   mkdirSync(dir, { recursive: true });
   const backend = alwaysTs(scenario.data.dataset) ? 'ts' : requested;
@@ -155,6 +158,7 @@ export async function runToDirectory(scenario: Scenario, requested: string, modu
       slice: { maxEvents: 20_000 },
       sinks: [writer.sink],
       onRound: (round, evaluation) => progress.update(round, evaluation?.accuracy),
+      threads,
     });
   } finally {
     progress.stop();

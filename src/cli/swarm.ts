@@ -412,6 +412,7 @@ export function drawScenario(seed: number, index: number, maxRounds: number = SW
   const evalRng = stream('eval');
   const every = intIn(evalRng, 1, rounds + 1);
   const perClass = chance(evalRng, 0.3);
+  const trainSize = chance(evalRng, 0.3) ? 0 : intIn(evalRng, 1, 200);
   const trace = pick(evalRng, ['full', 'aggregates', 'off'] as const);
 
   const input = {
@@ -430,7 +431,7 @@ export function drawScenario(seed: number, index: number, maxRounds: number = SW
     network: { delay, drop, duplicate, ordering: orderingSpec, adversarialDelay },
     worker: { computeTime },
     server: { quorum, timeout, missing, allowInExpectation },
-    eval: { every, perClass },
+    eval: { every, perClass, trainSize },
     output: { trace },
   } as ScenarioInput;
   // A partition that can fail on the drawn labels (dirichlet's redraws for `min`) is checked on the data the run

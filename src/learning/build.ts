@@ -26,6 +26,8 @@ import type { PartitionDefinition } from './partitions/types.ts';
 import type { Resolved } from '../registry.ts';
 import { UserError } from '../errors.ts';
 import type { LossName } from './models/types.ts';
+import { startThreads, type Threads } from './parallel/index.ts';
+import { kernelPath } from '../kernels/path.ts';
 
 export interface BuildTaskOptions {
   /** Dataset spec (`synthetic`, `mnist`). */
@@ -44,10 +46,19 @@ export interface BuildTaskOptions {
   datasetOptions?: Record<string, Record<string, string>>;
   /** The loss (default cross-entropy). */
   loss?: LossName;
+  /** Measure the training loss at each evaluation on `size` examples drawn once from the honest workers' data with `rng` (the run's `eval` stream). */
+  trainEval?: { size: number; rng: Rng };
   /** Chosen backend name (see selectBackend): `ts` → TypeScript kernels; `tfjs-node`, `wasm`, `cpu` → tfjs. */
   backend: string;
   /** The run's `data` stream: dataset generation, then the partition. */
   dataRng: Rng;
+  /**
+   * Threads computing honest gradients, the main thread included (./parallel/; default 1: all on
+   * the main thread). Changes no result.
+   */
+  threads?: number;
+  /** Use the threads only when one gradient takes at least this long (ms; default ./parallel/ MIN_GRADIENT_MS; 0: always). */
+  minGradientMs?: number;
 }
 
 /** Whether a dataset runs on the plain TypeScript kernels whatever the backend (generated data). */
@@ -117,9 +128,11 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
 
   const { data, plan, split, own, asByzantine } = loadSplit(opts);
 
-  const { features, classes, trainX, trainY, testX, testY } = data;
+  const { features, classes, testX, testY } = data;
+  let { trainX, trainY } = data;
   const chosen = models.resolveSpec(opts.model);
-  const model = chosen.def.create(chosen.params, { features, classes, ...(data.image ? { image: data.image } : {}), loss: opts.loss ?? 'cross-entropy' });
+  const shape = { features, classes, ...(data.image ? { image: data.image } : {}), loss: opts.loss ?? 'cross-entropy' } as const;
+  const model = chosen.def.create(chosen.params, shape);
   const useTfjs = !alwaysTs(opts.dataset) && isTfjsBackend(backend);
   let kernels: ModelKernels;
   if (useTfjs) {
@@ -132,7 +145,33 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
     kernels = model.ts;
   }
   const evaluator = kernels.evaluator(testX, testY);
+  const trainEvaluator = opts.trainEval && opts.trainEval.size > 0 ? trainSample(own, trainX, trainY, features, opts.trainEval, kernels) : undefined;
   const where = useTfjs ? `tfjs ${backend}` : 'plain TS';
+
+  const threads = opts.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads: must be a positive integer (got ${threads})`);
+  let parallel: Threads | undefined;
+  // tfjs-node computes on native threads of its own (and its addon is not meant to load in worker threads).
+  if (threads > 1 && backend !== 'tfjs-node') {
+    parallel = await startThreads({
+      threads,
+      ...(opts.minGradientMs !== undefined ? { minGradientMs: opts.minGradientMs } : {}),
+      model: opts.model,
+      shape,
+      backend: useTfjs ? backend : 'ts',
+      kernels: kernelPath(),
+      dim: model.dim,
+      trainX,
+      trainY,
+      workers,
+      batchSize,
+      own,
+      gradient: (theta, X, Y, r) => kernels.gradient(theta, X, Y, r),
+      sample: sampleInto,
+    });
+    // One copy of the training set, shared by every thread.
+    if (parallel) ({ trainX, trainY } = parallel);
+  }
 
   const rows = new Int32Array(batchSize);
   // Each label map's relabelled training labels, computed once (a map is an attack's, fixed for a run).
@@ -148,7 +187,11 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
     }
     return y;
   };
-  return {
+  const task: LearningTask & { readonly prefetches?: { taken: number; withdrawn: number } } = {
+    // What the threads' prefetches did (tests and benchmarks read it; undefined without threads).
+    get prefetches() {
+      return parallel?.prefetcher.counts;
+    },
     description: `${chosen.def.name} on ${data.name} (${model.dim} parameters, ${split.def.name} over ${plan.shards} of ${workers} workers, ${where})`,
     dim: model.dim,
     workers,
@@ -159,12 +202,50 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
       if (!Number.isInteger(worker) || worker < 0 || worker >= workers) throw new RangeError(`gradient: worker ${worker} out of range [0, ${workers})`);
       const shard = (forAdversary ? asByzantine : own)[worker];
       if (!shard) throw new RangeError(`gradient: worker ${worker} holds no data (data.byzantine: none)`);
+      if (parallel && !labels && !forAdversary) return parallel.prefetcher.gradient(theta, worker, rng);
       sampleInto(rows, shard, rng);
       return kernels.gradient(theta, trainX, labels ? labelsFor(labels) : trainY, rows);
     },
-    evaluate: (theta) => evaluator.evaluate(theta),
-    dispose: () => evaluator.dispose(),
+    evaluate: (theta) => {
+      const e = evaluator.evaluate(theta);
+      return trainEvaluator ? { ...e, trainLoss: trainEvaluator.evaluate(theta).loss } : e;
+    },
+    dispose: () => {
+      evaluator.dispose();
+      trainEvaluator?.dispose();
+      // Nothing waits on the threads (they are unref'd): terminating them is the last thing a run does.
+      void parallel?.close();
+    },
   };
+  return task;
+}
+
+/**
+ * An evaluator on a fixed sample of the training examples the honest workers
+ * hold (every held example once, in worker order, then `size` of them drawn
+ * without replacement; all of them when fewer): the training loss the DP paper
+ * and ByzFL plot, at a fixed cost per evaluation.
+ */
+function trainSample(
+  held: readonly (Int32Array | undefined)[],
+  X: Float32Array,
+  Y: Labels,
+  features: number,
+  { size, rng }: { size: number; rng: Rng },
+  kernels: ModelKernels,
+): ReturnType<ModelKernels['evaluator']> {
+  const seen = new Uint8Array(Y.length);
+  const pool: number[] = [];
+  for (const shard of held) for (const i of shard ?? []) if (!seen[i]) (seen[i] = 1), pool.push(i);
+  const rows = new Int32Array(Math.min(size, pool.length));
+  sampleInto(rows, Int32Array.from(pool), rng);
+  const x = new Float32Array(rows.length * features);
+  const y = new Int32Array(rows.length);
+  rows.forEach((r, k) => {
+    x.set(X.subarray(r * features, (r + 1) * features), k * features);
+    y[k] = Y[r];
+  });
+  return kernels.evaluator(x, y);
 }
 
 /**

@@ -12,6 +12,8 @@ export interface Evaluation {
   loss: number;
   /** Accuracy on each class's test examples (NaN for a class without any). */
   perClass?: number[];
+  /** Mean loss on a fixed sample of the honest workers' training examples (eval.trainSize; absent when 0). */
+  trainLoss?: number;
 }
 
 export interface LearningTask {

@@ -12,6 +12,8 @@ export interface RoundMetrics {
   round: number;
   accuracy: number;
   loss: number;
+  /** Mean loss on a fixed sample of the training data, when measured. */
+  trainLoss?: number;
 }
 
 export interface LabelledRun {
@@ -108,7 +110,17 @@ export function accuracySpec(history: readonly RoundMetrics[], opts: ChartOption
 
 /** Test loss per round; the y axis does not start at zero so small changes stay visible. */
 export function lossSpec(history: readonly RoundMetrics[], opts: ChartOptions = {}): TopLevelSpec {
-  return curveSpec('loss', history, opts);
+  // With a training loss (eval.trainSize > 0): test and training loss, two lines.
+  const train = history.filter((h) => typeof h.trainLoss === 'number');
+  if (train.length === 0) return curveSpec('loss', history, opts);
+  return comparisonSpec(
+    [
+      { label: 'test', history },
+      { label: 'training (sample)', history: train.map((h) => ({ ...h, loss: h.trainLoss! })) },
+    ],
+    'loss',
+    opts,
+  );
 }
 
 /**

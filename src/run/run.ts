@@ -59,6 +59,13 @@ export interface PlanRunOptions {
   checkers?: boolean;
   /** Record the per-round learning metrics (./metrics.ts; default true). Off only to measure what they cost. */
   metrics?: boolean;
+  /**
+   * Threads computing honest gradients, the main thread included (src/learning/parallel/; default 1).
+   * Not part of the plan: it changes when gradients are computed, never a result or the trace.
+   */
+  threads?: number;
+  /** Use the threads only when one gradient takes at least this long (ms; default src/learning/parallel/ MIN_GRADIENT_MS; 0: always). */
+  minGradientMs?: number;
 }
 
 export interface RunOptions extends PlanRunOptions {
@@ -115,7 +122,7 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
   const world = createWorld(s.seed, { delay: s.network.delay, drop: s.network.drop, duplicate: s.network.duplicate, ordering }, sinks);
   if (metrics) world.network.sent$.subscribe((m) => metrics.sent(m));
 
-  const built = await buildScenarioTask(s, plan.backend, world.streams);
+  const built = await buildScenarioTask(s, plan.backend, world.streams, { threads: options.threads, minGradientMs: options.minGradientMs });
   try {
     const task = instrument.task ? instrument.task(built) : built;
     const wrap = <T>(value: T, by?: (v: T) => T): T => (by ? by(value) : value);

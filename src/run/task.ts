@@ -18,11 +18,18 @@ function taskOptions(scenario: Scenario, backend: string, streams: Streams): Bui
     workers: scenario.workers,
     backend,
     dataRng: streams.get('data'),
+    trainEval: { size: scenario.eval.trainSize, rng: streams.get('eval') },
   };
 }
 
-export function buildScenarioTask(scenario: Scenario, backend: string, streams: Streams): Promise<LearningTask> {
-  return buildTask(taskOptions(scenario, backend, streams));
+/** `threads`: threads computing honest gradients, the main thread included (default 1), and when they are worth it; they change no result. */
+export function buildScenarioTask(
+  scenario: Scenario,
+  backend: string,
+  streams: Streams,
+  threads: Pick<BuildTaskOptions, 'threads' | 'minGradientMs'> = {},
+): Promise<LearningTask> {
+  return buildTask({ ...taskOptions(scenario, backend, streams), ...threads });
 }
 
 /** The scenario's data and who holds what, exactly as its run draws them (no model is built). */

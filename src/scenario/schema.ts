@@ -169,6 +169,8 @@ export const EvalSchema = z.strictObject({
   every: positiveInt.default(5),
   /** Also record each class's test accuracy with every evaluation. */
   perClass: z.boolean().default(false),
+  /** Training examples the training loss is measured on at each evaluation (a fixed sample of the honest workers' data; 0: none). */
+  trainSize: z.number().int().nonnegative().default(1000),
 });
 
 export const OutputSchema = z.strictObject({

@@ -22,10 +22,20 @@ export interface Rng {
   shuffle<T>(items: readonly T[]): T[];
   /** k distinct indices out of [0, n), in draw order. */
   sample(n: number, k: number): number[];
+  /**
+   * An independent stream at this one's current state, under the same name: it draws what
+   * this one would draw next, and drawing from either leaves the other where it was (a
+   * prediction of a worker's next minibatch, src/learning/parallel/).
+   */
+  clone(): Rng;
 }
 
 export function createRng(seed: string | number, name: string): Rng {
-  const prng = seedrandom(`${seed}/${name}`);
+  // `state: true` only adds prng.state() (a copy of the ARC4 state); the draws are the same.
+  return fromPrng(name, seedrandom(`${seed}/${name}`, { state: true }));
+}
+
+function fromPrng(name: string, prng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>): Rng {
   const next = (): number => prng.double();
   const rng: Rng = {
     name,
@@ -59,6 +69,7 @@ export function createRng(seed: string | number, name: string): Rng {
       }
       return pool.slice(0, k);
     },
+    clone: () => fromPrng(name, seedrandom('', { state: prng.state() })),
   };
   return rng;
 }

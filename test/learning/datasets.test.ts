@@ -186,3 +186,21 @@ describe('logistic', () => {
     expect(() => logisticDataset({ ...opts, noise: 0.6 }, createRng(0, 'data'))).toThrow(/logistic\.noise: must be in \[0, 0\.5\]/);
   });
 });
+
+describe('mnist pixels: standardized', () => {
+  it('is (x − 0.1307)/0.3081 of the [0, 1] pixels: mean ≈ 0 and standard deviation ≈ 1 over the training images', async () => {
+    const { loadMnist } = await import('../../src/learning/datasets/mnist.ts');
+    const unit = loadMnist({ trainSize: 20000, testSize: 10 });
+    const std = loadMnist({ trainSize: 20000, testSize: 10, standardized: true });
+    let s = 0;
+    let ss = 0;
+    for (let i = 0; i < std.trainX.length; i++) {
+      s += std.trainX[i];
+      ss += std.trainX[i] ** 2;
+      if (i < 1000) expect(std.trainX[i]).toBeCloseTo((unit.trainX[i] - 0.1307) / 0.3081, 5);
+    }
+    const mean = s / std.trainX.length;
+    expect(Math.abs(mean)).toBeLessThan(0.01);
+    expect(Math.sqrt(ss / std.trainX.length - mean ** 2)).toBeCloseTo(1, 1);
+  });
+});

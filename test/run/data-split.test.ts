@@ -86,3 +86,20 @@ describe('the data split without an attack', () => {
     expect(result.rounds).toBe(8);
   });
 });
+
+describe('the training loss', () => {
+  it('is measured at each evaluation on a fixed sample of the honest data, falls as the model learns, and is absent with eval.trainSize: 0', async () => {
+    const s = smallScenario({ rounds: 12, byzantine: { f: 0 }, attack: 'none', aggregator: 'mean', eval: { every: 4, trainSize: 200 } });
+    const { result, events } = await traceOf(s);
+    const evals = (events as { kind: string; data?: { trainLoss?: number } }[]).filter((e) => e.kind === 'eval');
+    expect(evals.every((e) => Number.isFinite(e.data!.trainLoss))).toBe(true);
+    const losses = result.history.map((h) => h.trainLoss!);
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+    // The same draw in another run of the same scenario.
+    expect((await traceOf(s)).result.history.map((h) => h.trainLoss)).toEqual(losses);
+    const off = await traceOf(smallScenario({ rounds: 12, byzantine: { f: 0 }, attack: 'none', aggregator: 'mean', eval: { every: 4, trainSize: 0 } }));
+    expect(off.result.history.every((h) => h.trainLoss === undefined)).toBe(true);
+    // Measuring it changes nothing else the run does.
+    expect(off.result.history.map((h) => h.accuracy)).toEqual(result.history.map((h) => h.accuracy));
+  });
+});

@@ -13,15 +13,18 @@
  * relative path is resolved from the working directory. Parsed files are
  * cached per process.
  */
-import { FEATURES, IMAGE, checkIdxDirectory, loadIdxImages } from './idx-images.ts';
+import { FEATURES, IMAGE, PIXELS_OPTION, checkIdxDirectory, loadIdxImages } from './idx-images.ts';
 import { defineDataset, type Dataset } from './types.ts';
 
 const HINT =
   'data.fashion-mnist.path must be a directory holding the four Fashion-MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, plain or .gz)';
 
-export function loadFashionMnist(path: string, sizes: { trainSize?: number; testSize?: number } = {}): Dataset {
+/** Fashion-MNIST's training-set pixel mean and standard deviation. */
+const SCALING = { mean: 0.286, std: 0.353 };
+
+export function loadFashionMnist(path: string, sizes: { trainSize?: number; testSize?: number } = {}, standardized = false): Dataset {
   if (path === '') throw new Error(`fashion-mnist: no data.fashion-mnist.path given; ${HINT}`);
-  return loadIdxImages('fashion-mnist', path, { trainSize: sizes.trainSize ?? 60000, testSize: sizes.testSize ?? 10000 }, HINT);
+  return loadIdxImages('fashion-mnist', path, { trainSize: sizes.trainSize ?? 60000, testSize: sizes.testSize ?? 10000 }, HINT, standardized ? SCALING : undefined);
 }
 
 export const fashionMnist = defineDataset({
@@ -34,11 +37,12 @@ export const fashionMnist = defineDataset({
   },
   options: {
     path: { description: 'directory holding the four IDX files (plain or .gz)', default: '' },
+    pixels: PIXELS_OPTION,
   },
   shape: (p) => ({ features: FEATURES, image: IMAGE, classes: 10, train: p.trainSize, test: p.testSize, fields: { train: 'trainSize', test: 'testSize' } }),
   check: (_p, options) => {
     const message = checkIdxDirectory('fashion-mnist', options.path ?? '');
     return message ? { field: 'path', message } : undefined;
   },
-  load: (p, _rng, options) => loadFashionMnist(options?.path ?? '', p),
+  load: (p, _rng, options) => loadFashionMnist(options?.path ?? '', p, options?.pixels === 'standardized'),
 });

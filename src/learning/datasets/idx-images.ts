@@ -39,7 +39,13 @@ function cachedIdx(path: string): IdxFile {
   return idx;
 }
 
-function split(dataset: string, imagesPath: string, labelsPath: string, size: number, key: string): { X: Float32Array; Y: Uint8Array } {
+/** How pixels are scaled: to [0, 1], or then standardized by the training set's mean and standard deviation (torchvision's Normalize, as ByzFL and the papers' code load MNIST). */
+export interface PixelScaling {
+  mean: number;
+  std: number;
+}
+
+function split(dataset: string, imagesPath: string, labelsPath: string, size: number, key: string, scaling?: PixelScaling): { X: Float32Array; Y: Uint8Array } {
   const images = cachedIdx(imagesPath);
   const labels = cachedIdx(labelsPath);
   const [n, h, w] = images.dims;
@@ -53,7 +59,8 @@ function split(dataset: string, imagesPath: string, labelsPath: string, size: nu
   }
   const X = new Float32Array(size * FEATURES);
   const pixels = images.data;
-  for (let i = 0; i < X.length; i++) X[i] = pixels[i] / 255;
+  if (scaling) for (let i = 0; i < X.length; i++) X[i] = (pixels[i] / 255 - scaling.mean) / scaling.std;
+  else for (let i = 0; i < X.length; i++) X[i] = pixels[i] / 255;
   return { X, Y: labels.data.slice(0, size) };
 }
 
@@ -61,10 +68,10 @@ function split(dataset: string, imagesPath: string, labelsPath: string, size: nu
  * The first trainSize training and testSize test examples of the IDX set in
  * `dir`; `hint` ends the message for a missing file (where the files come from).
  */
-export function loadIdxImages(dataset: string, dir: string, sizes: { trainSize: number; testSize: number }, hint: string): Dataset {
+export function loadIdxImages(dataset: string, dir: string, sizes: { trainSize: number; testSize: number }, hint: string, scaling?: PixelScaling): Dataset {
   const at = (file: string) => locate(dataset, dir, file, hint);
-  const train = split(dataset, at(IDX_FILES.trainImages), at(IDX_FILES.trainLabels), sizes.trainSize, 'trainSize');
-  const test = split(dataset, at(IDX_FILES.testImages), at(IDX_FILES.testLabels), sizes.testSize, 'testSize');
+  const train = split(dataset, at(IDX_FILES.trainImages), at(IDX_FILES.trainLabels), sizes.trainSize, 'trainSize', scaling);
+  const test = split(dataset, at(IDX_FILES.testImages), at(IDX_FILES.testLabels), sizes.testSize, 'testSize', scaling);
   return {
     name: dataset,
     image: IMAGE,
@@ -95,3 +102,10 @@ export function checkIdxDirectory(dataset: string, dir: string): string | undefi
   }
   return undefined;
 }
+
+/** The `pixels` option of the IDX image datasets. */
+export const PIXELS_OPTION = {
+  description: 'unit: pixels scaled to [0, 1] (most zero, which the MLP kernels exploit); standardized: then (x − mean)/std of the training set (torchvision Normalize, as ByzFL loads it)',
+  default: 'unit',
+  choices: ['unit', 'standardized'],
+} as const;

@@ -5,10 +5,15 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { FEATURES, IMAGE, idxTrainCounts, loadIdxImages } from './idx-images.ts';
+import { FEATURES, IMAGE, PIXELS_OPTION, idxTrainCounts, loadIdxImages } from './idx-images.ts';
 import { defineDataset, type Dataset } from './types.ts';
 
+/** MNIST's training-set pixel mean and standard deviation (torchvision's Normalize((0.1307,), (0.3081,))). */
+export const MNIST_SCALING = { mean: 0.1307, std: 0.3081 };
+
 export interface MnistOptions {
+  /** Standardize the pixels (default: [0, 1]). */
+  standardized?: boolean;
   /** First `trainSize` training examples (≤ 60000, default all). */
   trainSize?: number;
   /** First `testSize` test examples (≤ 10000, default all). */
@@ -23,7 +28,7 @@ function mnistDir(): string {
 }
 
 export function loadMnist(opts: MnistOptions = {}): Dataset {
-  return loadIdxImages('mnist', mnistDir(), { trainSize: opts.trainSize ?? 60000, testSize: opts.testSize ?? 10000 }, HINT);
+  return loadIdxImages('mnist', mnistDir(), { trainSize: opts.trainSize ?? 60000, testSize: opts.testSize ?? 10000 }, HINT, opts.standardized ? MNIST_SCALING : undefined);
 }
 
 export const mnist = defineDataset({
@@ -43,5 +48,6 @@ export const mnist = defineDataset({
     counts: idxTrainCounts('mnist', mnistDir(), p.trainSize, HINT),
     fields: { train: 'trainSize', test: 'testSize' },
   }),
-  load: (p) => loadMnist(p),
+  options: { pixels: PIXELS_OPTION },
+  load: (p, _rng, options) => loadMnist({ ...p, standardized: options?.pixels === 'standardized' }),
 });

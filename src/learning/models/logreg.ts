@@ -14,7 +14,7 @@
  * features are skipped, which makes MNIST (≈80 % zero pixels) several times faster.
  */
 import type { Evaluation } from '../task.ts';
-import { lossOf, softmaxDelta, softmaxLoss } from './loss.ts';
+import { argmaxEvaluation, lossOf, softmaxDelta, softmaxLoss } from './loss.ts';
 import { defineModel, type Labels, type LossName } from './types.ts';
 
 export type { Labels } from './types.ts';
@@ -115,10 +115,7 @@ export function logregPerExample(
   return Float32Array.from(acc);
 }
 
-/** Accuracy of each class on the test set (NaN for a class with no test example). */
-export function perClassAccuracy(hits: ArrayLike<number>, totals: ArrayLike<number>): number[] {
-  return Array.from(totals, (t, c) => (t > 0 ? hits[c] / t : NaN));
-}
+export { perClassAccuracy } from './loss.ts';
 
 /**
  * Accuracy (argmax, ties to the lowest class), mean loss and per-class
@@ -134,24 +131,8 @@ export function logregEvaluate(
 ): Evaluation {
   const dim = logregDim(features, classes);
   if (params.length !== dim) throw new RangeError(`logreg: expected ${dim} parameters, got ${params.length}`);
-  const n = Y.length;
   const z = new Float64Array(classes);
-  const hits = new Float64Array(classes);
-  const totals = new Float64Array(classes);
-  let total = 0;
-  let correct = 0;
-  for (let r = 0; r < n; r++) {
-    const y = Y[r];
-    total += forwardRow(params, X, r, y, features, classes, z, loss);
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (z[c] > z[best]) best = c;
-    totals[y]++;
-    if (best === y) {
-      correct++;
-      hits[y]++;
-    }
-  }
-  return { accuracy: correct / n, loss: total / n, perClass: perClassAccuracy(hits, totals) };
+  return argmaxEvaluation(Y, classes, z, (r) => forwardRow(params, X, r, Y[r], features, classes, z, loss));
 }
 
 export const logreg = defineModel({

@@ -97,3 +97,34 @@ export function lossOf(loss: LossName | undefined, model: string): LossName {
   if (l !== 'cross-entropy' && l !== 'mse') throw new Error(`model ${model}: unknown loss '${String(l)}' (expected cross-entropy or mse)`);
   return l;
 }
+
+/**
+ * Accuracy (argmax of `scores` after `row(r)`, ties to the lowest class),
+ * mean loss and per-class accuracy over the n rows of Y: `row(r)` computes
+ * row r's scores into `scores` and returns its loss (what every TypeScript
+ * model's evaluator shares).
+ */
+export function argmaxEvaluation(Y: ArrayLike<number>, classes: number, scores: ArrayLike<number>, row: (r: number) => number): { accuracy: number; loss: number; perClass: number[] } {
+  const n = Y.length;
+  const hits = new Float64Array(classes);
+  const totals = new Float64Array(classes);
+  let total = 0;
+  let correct = 0;
+  for (let r = 0; r < n; r++) {
+    const y = Y[r];
+    total += row(r);
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (scores[c] > scores[best]) best = c;
+    totals[y]++;
+    if (best === y) {
+      correct++;
+      hits[y]++;
+    }
+  }
+  return { accuracy: correct / n, loss: total / n, perClass: perClassAccuracy(hits, totals) };
+}
+
+/** Accuracy of each class on the test set (NaN for a class with no test example). */
+export function perClassAccuracy(hits: ArrayLike<number>, totals: ArrayLike<number>): number[] {
+  return Array.from(totals, (t, c) => (t > 0 ? hits[c] / t : NaN));
+}

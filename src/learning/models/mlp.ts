@@ -38,7 +38,7 @@ import { axpyKernels, createArena, scalarAxpy, type Arena, type ArenaViews, type
 import { kernelPath } from '../../kernels/path.ts';
 import { createRng } from '../../sim/rng.ts';
 import type { Evaluation } from '../task.ts';
-import { lossOf, softmaxDelta, softmaxLoss } from './loss.ts';
+import { argmaxEvaluation, lossOf, softmaxDelta, softmaxLoss } from './loss.ts';
 import { perClassAccuracy } from './logreg.ts';
 import { defineModel, type Labels, type LossName } from './types.ts';
 
@@ -284,27 +284,10 @@ export function mlpPerExample(
 export function mlpEvaluate(theta: Float32Array, X: Float32Array, Y: Labels, shape: MlpShape, loss: LossName = 'cross-entropy'): Evaluation {
   const dim = mlpDim(shape);
   if (theta.length !== dim) throw new RangeError(`mlp: expected ${dim} parameters, got ${theta.length}`);
-  const { classes } = shape;
-  const n = Y.length;
   const ws = workspace(shape);
   ws.v.W1.set(theta.subarray(0, shape.features * shape.hidden));
   const k = kernelsOf(ws);
-  const hits = new Float64Array(classes);
-  const totals = new Float64Array(classes);
-  let total = 0;
-  let correct = 0;
-  for (let r = 0; r < n; r++) {
-    const y = Y[r];
-    total += forward(theta, X, r, y, shape, ws, k, loss);
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (ws.z[c] > ws.z[best]) best = c;
-    totals[y]++;
-    if (best === y) {
-      correct++;
-      hits[y]++;
-    }
-  }
-  return { accuracy: correct / n, loss: total / n, perClass: perClassAccuracy(hits, totals) };
+  return argmaxEvaluation(Y, shape.classes, ws.z, (r) => forward(theta, X, r, Y[r], shape, ws, k, loss));
 }
 
 export const mlp = defineModel({
