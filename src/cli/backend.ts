@@ -1,10 +1,10 @@
 /** Which compute backend a run uses: synthetic data always runs on plain TypeScript kernels. */
-import type { Scenario } from '../scenario/schema.ts';
+import { datasetParams, type Scenario } from '../scenario/schema.ts';
 import { UserError } from '../errors.ts';
 import { selectBackend } from '../learning/backend.ts';
 import { alwaysTs } from '../learning/build.ts';
 import { datasets } from '../learning/datasets/index.ts';
-import { models } from '../learning/models/index.ts';
+import { models, modelShape } from '../learning/models/index.ts';
 
 export const BACKENDS = ['auto', 'tfjs-node', 'wasm', 'cpu', 'ts'] as const;
 
@@ -28,12 +28,10 @@ export async function resolveBackend(scenario: Scenario, requested?: string): Pr
 /** Whether the scenario's model has byzsim's own TypeScript kernels for its data. */
 function hasTsKernels(scenario: Scenario): boolean {
   try {
-    const dataset = datasets.resolveSpec(scenario.data.dataset);
-    const section = scenario.data[dataset.def.name];
-    const numbers = typeof section === 'object' ? Object.fromEntries(Object.entries(section).filter((e): e is [string, number] => typeof e[1] === 'number')) : {};
-    const shape = dataset.def.shape(datasets.resolve({ name: dataset.def.name, params: numbers, options: {} }).params);
+    const dataset = datasets.resolveSpec(scenario.data.dataset).def;
+    const shape = dataset.shape(datasets.resolve({ name: dataset.name, params: datasetParams(scenario.data)[dataset.name] ?? {}, options: {} }).params);
     const model = models.resolveSpec(scenario.model);
-    return model.def.create(model.params, { features: shape.features, classes: shape.classes, ...(shape.image ? { image: shape.image } : {}), loss: scenario.loss }).ts !== undefined;
+    return model.def.create(model.params, modelShape(shape, scenario.loss)).ts !== undefined;
   } catch {
     return false;
   }

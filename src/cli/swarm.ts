@@ -38,7 +38,7 @@ import { schedulingStrategies } from '../adversary/scheduling/index.ts';
 import { orderings } from '../sim/orderings/index.ts';
 import { datasets } from '../learning/datasets/index.ts';
 import { partitions } from '../learning/partitions/index.ts';
-import { models } from '../learning/models/index.ts';
+import { models, modelShape } from '../learning/models/index.ts';
 import { lrSchedules } from '../learning/lr-schedules.ts';
 import { parseScenarioText, type LoadedScenario } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/errors.ts';
@@ -339,7 +339,7 @@ export function drawScenario(seed: number, index: number, maxRounds: number = SW
   // A model that can be built for this data (no CNN without images, no binary model on three classes).
   const buildable = models.list().filter((m) => {
     try {
-      m.create(models.resolve({ name: m.name, params: {}, options: {} }).params, { features: shape.features, classes: shape.classes, ...(shape.image ? { image: shape.image } : {}), loss });
+      m.create(models.resolve({ name: m.name, params: {}, options: {} }).params, modelShape(shape, loss));
       return true;
     } catch {
       return false;

@@ -17,7 +17,7 @@ import type { Rng } from '../sim/rng.ts';
 import type { LabelMap, LearningTask } from './task.ts';
 import { datasets } from './datasets/index.ts';
 import { partitions } from './partitions/index.ts';
-import { models } from './models/index.ts';
+import { models, modelShape } from './models/index.ts';
 import type { Labels, ModelKernels } from './models/types.ts';
 import { isTfjsBackend, selectBackend } from './backend.ts';
 import { planHoldings, type Holding, type HoldingPlan } from './holders.ts';
@@ -26,7 +26,7 @@ import type { PartitionDefinition } from './partitions/types.ts';
 import type { Resolved } from '../registry.ts';
 import { UserError } from '../errors.ts';
 import type { LossName } from './models/types.ts';
-import { startThreads, type Threads } from './parallel/index.ts';
+import { startThreads, type Threads, type ThreadsFor } from './parallel/index.ts';
 import { kernelPath } from '../kernels/path.ts';
 
 export interface BuildTaskOptions {
@@ -57,8 +57,8 @@ export interface BuildTaskOptions {
    * the main thread). Changes no result.
    */
   threads?: number;
-  /** Use the threads only when one gradient takes at least this long (ms; default ./parallel/ MIN_GRADIENT_MS; 0: always). */
-  minGradientMs?: number;
+  /** Which models use the threads: 'tfjs' (default: those only tfjs computes, the CNNs) or 'all'. */
+  threadsFor?: ThreadsFor;
 }
 
 /** Whether a dataset runs on the plain TypeScript kernels whatever the backend (generated data). */
@@ -131,7 +131,7 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
   const { features, classes, testX, testY } = data;
   let { trainX, trainY } = data;
   const chosen = models.resolveSpec(opts.model);
-  const shape = { features, classes, ...(data.image ? { image: data.image } : {}), loss: opts.loss ?? 'cross-entropy' } as const;
+  const shape = modelShape(data, opts.loss ?? 'cross-entropy');
   const model = chosen.def.create(chosen.params, shape);
   const useTfjs = !alwaysTs(opts.dataset) && isTfjsBackend(backend);
   let kernels: ModelKernels;
@@ -155,7 +155,8 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
   if (threads > 1 && backend !== 'tfjs-node') {
     parallel = await startThreads({
       threads,
-      ...(opts.minGradientMs !== undefined ? { minGradientMs: opts.minGradientMs } : {}),
+      ...(opts.threadsFor !== undefined ? { threadsFor: opts.threadsFor } : {}),
+      tfjsOnly: model.ts === undefined,
       model: opts.model,
       shape,
       backend: useTfjs ? backend : 'ts',

@@ -35,6 +35,7 @@ import { recordedModules } from '../scenario/modules.ts';
 import { createWorld, type SliceOptions } from '../sim/world.ts';
 import { kernelPath } from '../kernels/path.ts';
 import { buildScenarioTask } from './task.ts';
+import type { ThreadsFor } from '../learning/parallel/index.ts';
 import { createMonitor, type CheckerSetup } from '../sim/checkers/index.ts';
 import { createMetricsCollector, type PerRoundMetrics } from './metrics.ts';
 
@@ -64,8 +65,8 @@ export interface PlanRunOptions {
    * Not part of the plan: it changes when gradients are computed, never a result or the trace.
    */
   threads?: number;
-  /** Use the threads only when one gradient takes at least this long (ms; default src/learning/parallel/ MIN_GRADIENT_MS; 0: always). */
-  minGradientMs?: number;
+  /** Which models use the threads: 'tfjs' (default: those only tfjs computes, the CNNs) or 'all'. */
+  threadsFor?: ThreadsFor;
 }
 
 export interface RunOptions extends PlanRunOptions {
@@ -122,7 +123,7 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
   const world = createWorld(s.seed, { delay: s.network.delay, drop: s.network.drop, duplicate: s.network.duplicate, ordering }, sinks);
   if (metrics) world.network.sent$.subscribe((m) => metrics.sent(m));
 
-  const built = await buildScenarioTask(s, plan.backend, world.streams, { threads: options.threads, minGradientMs: options.minGradientMs });
+  const built = await buildScenarioTask(s, plan.backend, world.streams, { threads: options.threads, threadsFor: options.threadsFor });
   try {
     const task = instrument.task ? instrument.task(built) : built;
     const wrap = <T>(value: T, by?: (v: T) => T): T => (by ? by(value) : value);

@@ -27,7 +27,7 @@ export function buildScenarioTask(
   scenario: Scenario,
   backend: string,
   streams: Streams,
-  threads: Pick<BuildTaskOptions, 'threads' | 'minGradientMs'> = {},
+  threads: Pick<BuildTaskOptions, 'threads' | 'threadsFor'> = {},
 ): Promise<LearningTask> {
   return buildTask({ ...taskOptions(scenario, backend, streams), ...threads });
 }

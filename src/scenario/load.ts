@@ -26,12 +26,12 @@ import { orderings } from '../sim/orderings/index.ts';
 import { schedulingStrategies } from '../adversary/scheduling/index.ts';
 import { datasets } from '../learning/datasets/index.ts';
 import { partitions } from '../learning/partitions/index.ts';
-import { models } from '../learning/models/index.ts';
+import { models, modelShape } from '../learning/models/index.ts';
 import { lrSchedules } from '../learning/lr-schedules.ts';
 import { ScenarioError, describeZodIssue, formatPath, isSafeIntegerBound, quote, unknownKeyMessage } from './errors.ts';
 import type { ScenarioIssue } from './errors.ts';
 import { dataHoldings, knowledgeSpec, parseRoundRange, resolveQuorum } from './resolve.ts';
-import { ScenarioSchema } from './schema.ts';
+import { ScenarioSchema, datasetOptions, datasetParams } from './schema.ts';
 import type { Distribution, Scenario } from './schema.ts';
 import { LIMITS, checkSize, checkVirtualTime, formatBytes } from './limits.ts';
 
@@ -449,9 +449,7 @@ function checkData(s: Scenario): Finding[] {
   let params;
   let options;
   try {
-    const numbers = typeof section === 'object' ? Object.fromEntries(Object.entries(section).filter((e): e is [string, number] => typeof e[1] === 'number')) : {};
-    const words = typeof section === 'object' ? Object.fromEntries(Object.entries(section).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
-    ({ params, options } = datasets.resolve({ name: dataset.def.name, params: numbers, options: words }));
+    ({ params, options } = datasets.resolve({ name: dataset.def.name, params: datasetParams(s.data)[dataset.def.name] ?? {}, options: datasetOptions(s.data)[dataset.def.name] ?? {} }));
   } catch (err) {
     // A scenario built in code (a sweep) that skipped the schema: its section's ranges, at the section.
     if (err instanceof SpecError) return [{ path: ['data', dataset.def.name], message: err.message }];
@@ -482,7 +480,7 @@ function checkData(s: Scenario): Finding[] {
   }
   let dim;
   try {
-    dim = model.def.create(model.params, { features: shape.features, classes: shape.classes, ...(shape.image ? { image: shape.image } : {}), loss: s.loss }).dim;
+    dim = model.def.create(model.params, modelShape(shape, s.loss)).dim;
   } catch (err) {
     // A model that cannot take this data (a CNN on data without images, a binary model on 10 classes).
     return [...out, { path: ['model'], near: [['data', 'dataset']], message: `${s.model} cannot be built for ${dataset.def.name}: ${(err as Error).message}` }];

@@ -64,7 +64,7 @@ describe('honest gradients on threads (--threads)', () => {
   it('drops, duplicates, random ordering, a moving Byzantine set and abandoned computations: the same trace on 1 and 2 threads', async () => {
     const s = smallScenario(unreliable);
     const one = await traced(s, { threads: 1 });
-    const two = await traced(s, { threads: 2, minGradientMs: 0 });
+    const two = await traced(s, { threads: 2, threadsFor: 'all' });
     expect(one.prefetches).toBeUndefined();
     expect(abandoned(one.events)).toBeGreaterThan(0);
     expect(two.lines).toEqual(one.lines);
@@ -80,7 +80,7 @@ describe('honest gradients on threads (--threads)', () => {
   ])('%s (workers computing for the adversary from their streams) with worker momentum: the same trace on 1 and 3 threads', async (_, over) => {
     const s = smallScenario({ ...unreliable, optimizer: { lr: 0.1, workerMomentum: 0.9 }, ...over } as Partial<ScenarioInput>);
     const one = await traced(s, { threads: 1 });
-    const three = await traced(s, { threads: 3, minGradientMs: 0 });
+    const three = await traced(s, { threads: 3, threadsFor: 'all' });
     expect(three.lines).toEqual(one.lines);
     expect(three.prefetches!.taken).toBeGreaterThan(0);
   });
@@ -102,7 +102,7 @@ describe('honest gradients on threads (--threads)', () => {
       eval: { every: 5 },
     });
     const one = await traced(s, { threads: 1 });
-    const two = await traced(s, { threads: 2, minGradientMs: 0 });
+    const two = await traced(s, { threads: 2, threadsFor: 'all' });
     expect(two.lines).toEqual(one.lines);
     expect(two.prefetches!.taken).toBeGreaterThan(0);
   });
@@ -125,7 +125,8 @@ describe('honest gradients on threads (--threads)', () => {
       eval: { every: 2 },
     });
     const one = await traced(s, { backend: 'wasm', threads: 1 });
-    const two = await traced(s, { backend: 'wasm', threads: 2, minGradientMs: 0 });
+    // By default: a model only tfjs computes is the one the threads serve.
+    const two = await traced(s, { backend: 'wasm', threads: 2 });
     expect(two.lines).toEqual(one.lines);
     expect(two.prefetches!.taken).toBeGreaterThan(0);
   });
@@ -133,11 +134,11 @@ describe('honest gradients on threads (--threads)', () => {
   it.each(goldenTable().filter((e) => e.scenario.includes('mnist')).map((e) => [`${e.scenario} (${e.backend})`, e] as const))(
     'golden %s on 2 threads gives its hash',
     async (_, entry) => {
-      expect(await computeEntry(entry, { threads: 2, minGradientMs: 0 })).toEqual(entry);
+      expect(await computeEntry(entry, { threads: 2, threadsFor: 'all' })).toEqual(entry);
     },
   );
 
-  it('gradients too cheap for threads stay on the main thread (the default threshold)', async () => {
+  it('byzsim\'s own TypeScript kernels stay on the main thread by default (threads serve tfjs kernels)', async () => {
     const { prefetches } = await traced(smallScenario({ rounds: 2 }), { threads: 2 });
     expect(prefetches).toBeUndefined();
   });

@@ -14,7 +14,7 @@
  * Layout, initialisation (PyTorch's default, a fixed stream) and losses: cnn.ts.
  */
 import { defineModel } from './types.ts';
-import { cnnInit, type CnnLayer, planCnn } from './cnn.ts';
+import { cnnModel, type CnnLayer, planCnn } from './cnn.ts';
 
 export const LENET_LAYERS: readonly CnnLayer[] = [
   { kind: 'conv', filters: 20, kernel: 5, relu: true },
@@ -31,15 +31,5 @@ export const cnnLenet = defineModel({
   summary: "ByzFL's cnn_mnist: conv 5×5×20, pool, conv 5×5×50, pool, dense 500, dense (431,080 parameters on MNIST); PyTorch's default init.",
   reference: 'ByzFL (LPD-EPFL), byzfl/fed_framework/models.py, class cnn_mnist; LeCun et al., Proc. IEEE 1998 (LeNet)',
   params: {},
-  create: (_p, shape) => {
-    const plan = planCnn('cnn-lenet', LENET_LAYERS, shape, { height: 28, width: 28, channels: 1 });
-    return {
-      dim: plan.dim,
-      init: () => cnnInit(plan),
-      async tfjs() {
-        const { cnnTfjsKernels } = await import('./cnn-tfjs.ts');
-        return cnnTfjsKernels(plan);
-      },
-    };
-  },
+  create: (_p, shape) => cnnModel(planCnn('cnn-lenet', LENET_LAYERS, shape, { height: 28, width: 28, channels: 1 })),
 });

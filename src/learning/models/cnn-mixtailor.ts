@@ -26,7 +26,7 @@
  * Layout, initialisation (PyTorch's default, a fixed stream) and losses: cnn.ts.
  */
 import { defineModel } from './types.ts';
-import { cnnInit, type CnnLayer, planCnn } from './cnn.ts';
+import { cnnModel, type CnnLayer, planCnn } from './cnn.ts';
 
 export const MIXTAILOR_LAYERS: readonly CnnLayer[] = [
   { kind: 'conv', filters: 10, kernel: 5, relu: true },
@@ -42,15 +42,5 @@ export const cnnMixtailor = defineModel({
   summary: "MixTailor's MNIST CNN (the PyTorch MNIST example's net): conv 5×5×10, pool, conv 5×5×20, pool, dense 50, dense; no dropout (21,840 parameters).",
   reference: 'Ramezani-Kebrya, Tabrizian, Faghri, Popovski, MixTailor, TMLR 2022, appendix A.8; code: Tabrizian/mix-tailor dbqf/models/mnist.py MNISTNet',
   params: {},
-  create: (_p, shape) => {
-    const plan = planCnn('cnn-mixtailor', MIXTAILOR_LAYERS, shape, { height: 28, width: 28, channels: 1 });
-    return {
-      dim: plan.dim,
-      init: () => cnnInit(plan),
-      async tfjs() {
-        const { cnnTfjsKernels } = await import('./cnn-tfjs.ts');
-        return cnnTfjsKernels(plan);
-      },
-    };
-  },
+  create: (_p, shape) => cnnModel(planCnn('cnn-mixtailor', MIXTAILOR_LAYERS, shape, { height: 28, width: 28, channels: 1 })),
 });

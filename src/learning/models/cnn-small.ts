@@ -11,7 +11,7 @@
  * Layout, initialisation (PyTorch's default, a fixed stream) and losses: cnn.ts.
  */
 import { defineModel } from './types.ts';
-import { cnnInit, type CnnLayer, planCnn } from './cnn.ts';
+import { cnnModel, type CnnLayer, planCnn } from './cnn.ts';
 
 export function smallLayers(filters: number, kernel: number): CnnLayer[] {
   return [
@@ -29,15 +29,5 @@ export const cnnSmall = defineModel({
     filters: { default: 8, min: 1, max: 256, integer: true, description: 'filters of the convolution' },
     kernel: { default: 5, min: 1, max: 15, integer: true, description: 'side of the square convolution kernel' },
   },
-  create: (p, shape) => {
-    const plan = planCnn('cnn-small', smallLayers(p.filters, p.kernel), shape);
-    return {
-      dim: plan.dim,
-      init: () => cnnInit(plan),
-      async tfjs() {
-        const { cnnTfjsKernels } = await import('./cnn-tfjs.ts');
-        return cnnTfjsKernels(plan);
-      },
-    };
-  },
+  create: (p, shape) => cnnModel(planCnn('cnn-small', smallLayers(p.filters, p.kernel), shape)),
 });

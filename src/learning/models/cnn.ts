@@ -32,7 +32,7 @@
 import { createRng } from '../../sim/rng.ts';
 import type { ImageShape } from '../datasets/types.ts';
 import { lossOf } from './loss.ts';
-import type { LossName, ModelShape } from './types.ts';
+import type { LossName, Model, ModelShape } from './types.ts';
 
 export type CnnLayer =
   | { kind: 'conv'; filters: number; kernel: number; relu: boolean }
@@ -142,3 +142,15 @@ export function cnnInit(plan: CnnPlan): Float32Array {
   return theta;
 }
 
+
+/** The model a plan describes: its size, θ_0, and its tfjs kernels (loaded on first use; the CNNs have no TypeScript ones). */
+export function cnnModel(plan: CnnPlan): Model {
+  return {
+    dim: plan.dim,
+    init: () => cnnInit(plan),
+    async tfjs() {
+      const { cnnTfjsKernels } = await import('./cnn-tfjs.ts');
+      return cnnTfjsKernels(plan);
+    },
+  };
+}

@@ -9,6 +9,6 @@ import { cnnMixtailor } from './cnn-mixtailor.ts';
 import { cnnSmall } from './cnn-small.ts';
 
 export type * from './types.ts';
-export { defineModel } from './types.ts';
+export { defineModel, modelShape } from './types.ts';
 
 export const models = createRegistry<ModelDefinition>('model', [logreg, logistic, mlp, cnnLenet, cnnMixtailor, cnnSmall]);

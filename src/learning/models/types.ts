@@ -59,3 +59,8 @@ export interface ModelDefinition extends Variant {
 export function defineModel(def: ModelDefinition): ModelDefinition {
   return def;
 }
+
+/** What a model is built for, from a dataset's shape (or the data itself) and the loss. */
+export function modelShape(data: { features: number; classes: number; image?: ImageShape }, loss?: LossName): ModelShape {
+  return { features: data.features, classes: data.classes, ...(data.image ? { image: data.image } : {}), ...(loss ? { loss } : {}) };
+}

@@ -6,12 +6,14 @@
  * at any N.
  *
  * Threads pay only for gradients that cost more than handing them over (a
- * copy of θ, a message, a copy of the result, a thread woken): before the
- * run, a few gradients are timed (on zeros, with the first rows of the first
- * shard: no stream is drawn), and when one takes less than MIN_GRADIENT_MS
- * the task stays on the main thread. The MNIST MLP (≈ 0.6–1 ms a gradient,
- * most of its round in aggregation) ran no faster on two threads; LeNet on
- * tfjs wasm (≈ 36 ms) does. The choice changes speed only.
+ * copy of θ, a message, a copy of the result, a thread woken). By default
+ * (`threadsFor: 'tfjs'`) only the models that only tfjs computes use them —
+ * the CNNs, ≈ 4–36 ms a gradient on wasm, which run faster on two threads —
+ * while the models byzsim has TypeScript kernels for (logreg, logistic, mlp:
+ * ≤ 1 ms a gradient here, under 4 ms on tfjs; the MNIST MLP ran no faster on
+ * two threads) stay on the main thread, whatever backend computes them.
+ * The rule reads no clock: the choice is the same on every run and changes
+ * speed only.
  */
 import type { KernelPath } from '../../kernels/path.ts';
 import type { Labels, ModelShape } from '../models/types.ts';
@@ -21,14 +23,16 @@ import { createPrefetcher, type Prefetcher } from './prefetch.ts';
 
 export type { Prefetcher } from './prefetch.ts';
 
-/** Below this time for one gradient (ms), threads do not pay. */
-export const MIN_GRADIENT_MS = 5;
+/** Which models the threads serve: those only tfjs computes (the default), or every model (tests). */
+export type ThreadsFor = 'tfjs' | 'all';
 
 export interface ThreadOptions {
   /** Threads computing gradients, the main thread included (≥ 2). */
   threads: number;
-  /** Stay on the main thread when one gradient takes less (ms; default MIN_GRADIENT_MS, 0: always use threads). */
-  minGradientMs?: number;
+  /** Which models use the threads (default 'tfjs': those only tfjs computes). */
+  threadsFor?: ThreadsFor;
+  /** Whether the model is one only tfjs computes (it has no TypeScript kernels). */
+  tfjsOnly: boolean;
   model: string;
   shape: ModelShape;
   backend: string;
@@ -52,12 +56,11 @@ export interface Threads {
   close(): Promise<void>;
 }
 
-/** The threads, or undefined when a gradient is too cheap for them to pay. */
+/** The threads, or undefined when they would not pay (one thread, or a model byzsim computes cheaply itself). */
 export async function startThreads(o: ThreadOptions): Promise<Threads | undefined> {
   // A batch holds at most one job per other worker: more helpers would only hold memory.
   const helpers = Math.min(o.threads, o.workers) - 1;
-  const threshold = o.minGradientMs ?? MIN_GRADIENT_MS;
-  if (helpers < 1 || (threshold > 0 && !costly(o, threshold))) return undefined;
+  if (helpers < 1 || ((o.threadsFor ?? 'tfjs') === 'tfjs' && !o.tfjsOnly)) return undefined;
   const trainX = shared(o.trainX);
   const trainY = shared(o.trainY);
   const compute = (theta: Float32Array, rows: Int32Array): Float32Array => o.gradient(theta, trainX, trainY, rows);
@@ -69,23 +72,6 @@ export async function startThreads(o: ThreadOptions): Promise<Threads | undefine
   });
   const prefetcher = createPrefetcher({ workers: o.workers, batchSize: o.batchSize, own: o.own, pool, compute, sample: o.sample });
   return { prefetcher, trainX, trainY, close: () => pool.close() };
-}
-
-/**
- * Whether a gradient on the main thread takes at least `threshold` ms: each of five does (the
- * first ones run before the JIT has warmed up, so the least of them is the one that counts).
- */
-function costly(o: ThreadOptions, threshold: number): boolean {
-  const shard = o.own.find((s) => s !== undefined && s.length >= o.batchSize);
-  if (!shard) return false;
-  const theta = new Float32Array(o.dim);
-  const rows = shard.slice(0, o.batchSize);
-  for (let k = 0; k < 5; k++) {
-    const start = performance.now();
-    o.gradient(theta, o.trainX, o.trainY, rows);
-    if (performance.now() - start < threshold) return false;
-  }
-  return true;
 }
 
 function shared<T extends Float32Array | Int32Array | Uint8Array>(a: T): T {
