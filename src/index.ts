@@ -96,7 +96,12 @@ export { readNpy, writeNpy, decodeNpy, encodeNpy, NpyError, type NpyArray, type 
 export { ScenarioSchema, type Scenario, type ScenarioInput } from './scenario/schema.ts';
 export { loadScenario, parseScenarioText, type LoadResult, type LoadedScenario } from './scenario/load.ts';
 export { ScenarioError, type ScenarioIssue } from './scenario/errors.ts';
-export type { RunOptions, RunResult, HistoryPoint } from './run/run.ts';
+export type { RunOptions, RunResult, HistoryPoint, PrivacySpent, VnCondition } from './run/run.ts';
+
+// Differential privacy: the DP paper's calibration, the accountant, the VN-ratio bounds k_F(n, f).
+export { gaussianSigma, gaussianEpsilon, noiseMultiplier, noiseVariance } from './learning/dp/calibrate.ts';
+export { basicComposition, subsampledGaussianRdp, subsampledGaussianEpsilon, rdpToDp, DEFAULT_RDP_ORDERS } from './learning/dp/accountant.ts';
+export { mdaVnBound, krumVnBound, medianVnBound, meamedVnBound, trimmedMeanVnBound, phocasVnBound, krumEta, type VnBound } from './aggregators/vn-bounds.ts';
 
 /** Runs a scenario (see src/run/run.ts); loads the simulator on first use. */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {

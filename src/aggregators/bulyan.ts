@@ -35,6 +35,7 @@
  *   inner rule that ignores them (all the rules above but mean), the output is
  *   finite.
  */
+import { krumVnBound } from './vn-bounds.ts';
 import { powerFunction } from '../kernels/power.ts';
 import type { AggregationResult, Aggregator, Requirement } from './types.ts';
 import { commonDimension, isFiniteVector, pairwiseSquaredDistances, squaredDistancesTo } from '../kernels/vector.ts';
@@ -200,6 +201,7 @@ export const bulyan = defineRule({
   options,
   setup: ({ p, inner }) => ({ p, inner: bulyanInner(inner) }),
   canonical: ({ p, inner }) => ({ p, inner: inner.spec }),
+  vnBound: (n, f, { p, inner }) => (p === 2 && inner.spec === KRUM ? krumVnBound(n, f) : undefined),
   requirement: ({ inner }) => requirementFor(inner),
   aggregate: (vectors, ctx, setup) => bulyanAggregate(vectors, ctx.f, setup),
 });

@@ -12,6 +12,7 @@
  * Deliberate choice: NaN orders as +Infinity, so up to f non-finite values per
  * coordinate land at an end of the order and never reach the output.
  */
+import { medianVnBound } from './vn-bounds.ts';
 import type { AggregationResult } from './types.ts';
 import { commonDimension, coordinateMedian } from '../kernels/vector.ts';
 import { defineRule, honestMajority as requirement } from './define.ts';
@@ -29,6 +30,7 @@ export const cwmed = defineRule({
   aliases: ['median'],
   summary: 'Coordinate-wise median (mean of the two middle values for even n).',
   reference: 'Yin et al., Byzantine-Robust Distributed Learning: Towards Optimal Statistical Rates, ICML 2018',
+  vnBound: (n, f) => medianVnBound(n, f),
   requirement,
   aggregate: (vectors, ctx) => cwmedAggregate(vectors, ctx.f),
 });

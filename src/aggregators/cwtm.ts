@@ -13,6 +13,7 @@
  * Deliberate choice: NaN orders as +Infinity, so up to f non-finite values per
  * coordinate are trimmed rather than averaged.
  */
+import { trimmedMeanVnBound } from './vn-bounds.ts';
 import type { AggregationResult } from './types.ts';
 import { commonDimension, coordinateTrimmedMean } from '../kernels/vector.ts';
 import { defineRule, honestMajority as requirement } from './define.ts';
@@ -30,6 +31,7 @@ export const cwtm = defineRule({
   aliases: ['trmean'],
   summary: 'Coordinate-wise trimmed mean: drop the f largest and f smallest values of each coordinate.',
   reference: 'Yin et al., Byzantine-Robust Distributed Learning: Towards Optimal Statistical Rates, ICML 2018',
+  vnBound: (n, f) => trimmedMeanVnBound(n, f),
   requirement,
   aggregate: (vectors, ctx) => cwtmAggregate(vectors, ctx.f),
 });

@@ -33,6 +33,8 @@ interface RuleParts<P extends ParamMap, O extends OptionMap, C> extends VariantD
   randomized?: boolean;
   /** Invariants the rule claims, when it declares its own rather than in src/invariants/catalog.ts. */
   invariants?: readonly string[];
+  /** k_F(n, f) of the VN-ratio condition (./vn-bounds.ts), for the instances the DP paper's bound is about (undefined for others). */
+  vnBound?: (n: number, f: number, setup: C) => number | undefined;
 }
 
 export type RuleDeclaration<P extends ParamMap, O extends OptionMap, C, S extends RuleState> = RuleParts<P, O, C> &
@@ -90,7 +92,8 @@ export function defineRule<P extends ParamMap, O extends OptionMap, C, S extends
     stateful,
     create(params, options) {
       const { setup, spec, requirement } = bind(params, options);
-      const base = { spec, name: decl.name, requirement, stateful, randomized };
+      const { vnBound } = decl;
+      const base = { spec, name: decl.name, requirement, stateful, randomized, ...(vnBound ? { vnBound: (n: number, f: number) => vnBound(n, f, setup) } : {}) };
       if (decl.init) return Object.assign(decl.init(setup), base);
       const { aggregate } = decl;
       return { ...base, aggregate: (vectors, ctx) => aggregate(vectors, ctx, setup) } as Aggregator & S;

@@ -28,6 +28,7 @@
  * - Equal scores are broken by the lexicographic order of the vectors, not by
  *   index, so the output does not depend on the order inputs arrived in.
  */
+import { krumVnBound } from './vn-bounds.ts';
 import { powerFunction } from '../kernels/power.ts';
 import type { AggregationResult, Requirement } from './types.ts';
 import { commonDimension, isFiniteVector, meanOf, pairwiseSquaredDistances } from '../kernels/vector.ts';
@@ -157,6 +158,7 @@ export const krum = defineRule({
   summary: 'Krum / Multi-Krum: mean of the m inputs closest to their n − f − 2 nearest neighbours (ℓp: generalized Krum).',
   reference: 'Blanchard et al., Machine Learning with Adversaries: Byzantine Tolerant Gradient Descent, NeurIPS 2017',
   params,
+  vnBound: (n, f, { m, p }) => (m === 1 && p === 2 ? krumVnBound(n, f) : undefined),
   requirement: ({ m }) => requirementFor(m),
   aggregate: (vectors, ctx, values) => krumAggregate(vectors, ctx.f, values),
 });

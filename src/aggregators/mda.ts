@@ -27,6 +27,7 @@
  * - An input with a non-finite coordinate is infinitely far from every other
  *   input: with at most f of them every minimum-diameter subset excludes them.
  */
+import { mdaVnBound } from './vn-bounds.ts';
 import type { AggregationResult } from './types.ts';
 import { commonDimension, isFiniteVector, meanOf, pairwiseSquaredDistances } from '../kernels/vector.ts';
 import { binomial, lexCompare } from '../kernels/subsets.ts';
@@ -182,6 +183,7 @@ export const mda = defineRule({
   summary: 'Minimum-diameter averaging: mean of the n − f inputs with the smallest diameter (exact search).',
   reference: 'El Mhamdi, Guerraoui, Rouault, The Hidden Vulnerability of Distributed Learning in Byzantium, ICML 2018',
   params,
+  vnBound: (n, f) => mdaVnBound(n, f),
   requirement,
   aggregate: (vectors, ctx, values) => mdaAggregate(vectors, ctx.f, values),
 });

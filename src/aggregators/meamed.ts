@@ -20,6 +20,7 @@
  *   of the honest ones: a Byzantine value just beyond the honest extreme but
  *   near the median can be kept in place of a far honest value.
  */
+import { meamedVnBound } from './vn-bounds.ts';
 import type { AggregationResult } from './types.ts';
 import { commonDimension } from '../kernels/vector.ts';
 import { closestMeanColumnwise } from '../kernels/subsets.ts';
@@ -37,6 +38,7 @@ export const meamed = defineRule({
   name: 'meamed',
   summary: 'Mean around the median: per coordinate, the mean of the n − f values closest to the median.',
   reference: 'Xie, Koyejo, Gupta, Generalized Byzantine-tolerant SGD, arXiv:1802.10116, 2018',
+  vnBound: (n, f) => meamedVnBound(n, f),
   requirement,
   aggregate: (vectors, ctx) => meamedAggregate(vectors, ctx.f),
 });

@@ -21,6 +21,7 @@
  * - The output is within the range of all inputs; the trimmed mean itself is
  *   within the honest range, but the kept values need not all be honest.
  */
+import { phocasVnBound } from './vn-bounds.ts';
 import type { AggregationResult } from './types.ts';
 import { commonDimension } from '../kernels/vector.ts';
 import { closestMeanColumnwise } from '../kernels/subsets.ts';
@@ -38,6 +39,7 @@ export const phocas = defineRule({
   name: 'phocas',
   summary: 'Phocas: per coordinate, the mean of the n − f values closest to the trimmed mean.',
   reference: 'Xie, Koyejo, Gupta, Phocas: dimensional Byzantine-resilient SGD, arXiv:1805.09682, 2018',
+  vnBound: (n, f) => phocasVnBound(n, f),
   requirement,
   aggregate: (vectors, ctx) => phocasAggregate(vectors, ctx.f),
 });

@@ -59,6 +59,8 @@ export interface Aggregator {
   aggregate(vectors: readonly Float32Array[], ctx: AggregationContext): AggregationResult;
   /** A randomized rule that draws from a pool (MixTailor): the pool's members. */
   readonly members?: readonly Aggregator[];
+  /** k_F(n, f), the largest VN ratio of honest inputs under which the rule is (α, f)-Byzantine resilient (./vn-bounds.ts), when known. */
+  vnBound?(n: number, f: number): number | undefined;
 }
 
 /** A rule definition (made with defineRule): name, documentation, declared params and a factory. */

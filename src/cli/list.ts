@@ -89,6 +89,8 @@ export function listCommand(): number {
     '  server.missing        zero | drop',
     '  loss                  cross-entropy | mse',
     '  data.byzantine        none | shards | all',
+    '  dp.clipping           example | batch',
+    '  dp.workers            all | [<worker index>, …]',
     `  --backend             ${BACKENDS.join(' | ')}`,
     '  --kernels             auto | simd | scalar',
   );

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { runPlan, type PerRoundMetrics, type RunCounts, type RunResult } from '../run/run.ts';
+import { runPlan, type PerRoundMetrics, type PrivacySpent, type RunCounts, type RunResult, type VnCondition } from '../run/run.ts';
 import { createPlan, type ModuleRecord } from '../run/plan.ts';
 import { headerOf, openTraceWriter } from '../run/trace-file.ts';
 import { kernelPath } from '../kernels/path.ts';
@@ -55,6 +55,33 @@ export interface Metrics {
   perRound: PerRoundMetrics;
   /** Each worker's training examples by label (what `byzsim data` prints). */
   holdings: number[][];
+  /** The VN ratio against the rule's bound k_F(n, f): the bound (null: none) and the share of rounds within it. */
+  vnCondition: VnCondition;
+  /** With a dp section: the noise, the per-step (ε, δ), and the totals by basic composition and by RDP. */
+  privacy?: PrivacySpent;
+}
+
+/** The VN condition in a line. */
+export function vnLine(vn: VnCondition, dp: boolean): string {
+  const which = dp ? 'with DP noise, eq. 8' : 'eq. 2';
+  if (vn.bound === null) return `VN ratio measured in ${vn.measured} rounds (${vn.rule} has no bound in the DP paper)`;
+  return `VN ratio (${which}) within ${vn.rule}'s bound k_F(n, f) = ${fmt(vn.bound)} in ${fmt((vn.holdsFraction ?? 0) * 100)}% of ${vn.measured} rounds`;
+}
+
+/** The privacy spent, label → value (the console's lines and the report's table). */
+export function privacyRows(p: PrivacySpent): Record<string, string> {
+  return {
+    noise: `σ = ${fmt(p.sigma)} per coordinate (${p.from === 'epsilon' ? 'calibrated from the per-step ε' : 'given'}), clip G_max = ${fmt(p.clip)} per ${p.clipping}`,
+    'per step': `(ε, δ) = (${fmt(p.perStep.epsilon)}, ${fmt(p.perStep.delta)})${p.classical ? '' : ' — ε ≥ 1: outside the Gaussian mechanism\'s classical range'}`,
+    'noised gradients': `${p.steps} by worker ${p.worker} (the most; ${p.workers} workers released any)`,
+    'basic composition': `(ε, δ) = (${fmt(p.basic.epsilon)}, ${fmt(p.basic.delta)})`,
+    'Rényi DP': `(ε, δ) = (${fmt(p.rdp.epsilon)}, ${fmt(p.rdp.delta)}) at order ${fmt(p.rdp.order)}, q = ${fmt(p.rdp.q)}, z = ${fmt(p.rdp.noiseMultiplier)}`,
+    ...(p.clipping === 'batch' ? { caveat: 'clipping: batch bounds the minibatch gradient, not one example: these figures are nominal, not a guarantee' } : {}),
+  };
+}
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
 }
 
 /** The counts a reader must not miss, in words; empty when nothing went wrong. */
@@ -93,6 +120,8 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
         `rule ${scenario.aggregator}, attack ${scenario.attack}, ${scenario.data.dataset}/${scenario.data.partition}`,
       `  final accuracy ${metrics.final.accuracy.toFixed(4)}, loss ${metrics.final.loss.toFixed(4)}`,
       `  trace hash ${metrics.traceHash} (${metrics.events} events, ${metrics.virtualTimeMs.toFixed(1)} virtual ms)`,
+      ...(metrics.vnCondition.bound !== null || metrics.privacy ? [`  ${vnLine(metrics.vnCondition, metrics.privacy !== undefined)}`] : []),
+      ...(metrics.privacy ? Object.entries(privacyRows(metrics.privacy)).map(([k, v]) => `  privacy, ${k}: ${v}`) : []),
       ...warnings(metrics.counts, metrics.rounds).map((w) => `  warning: ${w}`),
       `  wall time ${metrics.wallSeconds.toFixed(2)} s`,
       `  wrote ${join(dir, 'trace.jsonl')}, ${join(dir, 'metrics.json')}, ${join(dir, 'report.html')}`,
@@ -182,6 +211,8 @@ export async function runToDirectory(scenario: Scenario, requested: string, modu
     history: result.history,
     perRound: result.perRound!,
     holdings: result.holdings,
+    vnCondition: result.vnCondition!,
+    ...(result.privacy ? { privacy: result.privacy } : {}),
   };
   // Non-finite numbers (a diverged loss) as the strings "Infinity", "-Infinity", "NaN", not JSON's null.
   writeFileSync(join(dir, 'metrics.json'), JSON.stringify(metrics, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');
@@ -213,6 +244,8 @@ export async function runToDirectory(scenario: Scenario, requested: string, modu
     history: result.history,
     workers: scenario.workers,
     perRound: result.perRound,
+    vn: { ...result.vnCondition!, dp: result.privacy !== undefined },
+    ...(result.privacy ? { privacy: privacyRows(result.privacy) } : {}),
     holdings: result.holdings,
   });
   return metrics;

@@ -414,6 +414,7 @@ export function drawScenario(seed: number, index: number, maxRounds: number = SW
   const perClass = chance(evalRng, 0.3);
   const trainSize = chance(evalRng, 0.3) ? 0 : intIn(evalRng, 1, 200);
   const trace = pick(evalRng, ['full', 'aggregates', 'off'] as const);
+  const dp = drawDp(stream('dp'), n);
 
   const input = {
     name: `swarm-${seed}-${index}`,
@@ -432,6 +433,7 @@ export function drawScenario(seed: number, index: number, maxRounds: number = SW
     worker: { computeTime },
     server: { quorum, timeout, missing, allowInExpectation },
     eval: { every, perClass, trainSize },
+    ...(dp ? { dp } : {}),
     output: { trace },
   } as ScenarioInput;
   // A partition that can fail on the drawn labels (dirichlet's redraws for `min`) is checked on the data the run
@@ -444,6 +446,19 @@ export function drawScenario(seed: number, index: number, maxRounds: number = SW
     input.data = { ...input.data, partition: 'iid', batchSize: Math.min(batchSize, iid) };
   }
   return input;
+}
+
+/**
+ * A dp section a third of the time: a clip, then a noise level — a per-step ε (with δ), a σ (with δ,
+ * or without it at σ = 0, clipping alone) — the clipping's scope and the workers applying it (all, or some).
+ */
+function drawDp(rng: Rng, n: number): ScenarioInput['dp'] {
+  if (!chance(rng, 0.33)) return undefined;
+  const clip = logIn(rng, 1e-3, 10);
+  const delta = logIn(rng, 1e-8, 0.1);
+  const noise = chance(rng, 0.5) ? { epsilon: logIn(rng, 0.05, 5), delta } : chance(rng, 0.2) ? { sigma: 0 } : { sigma: logIn(rng, 1e-4, 1), delta };
+  const workers = chance(rng, 0.7) ? 'all' : rng.shuffle(Array.from({ length: n }, (_, i) => i)).slice(0, intIn(rng, 0, n));
+  return { clip, ...noise, clipping: pick(rng, ['example', 'batch'] as const), workers };
 }
 
 /** The drawn parameters on a few lines, `path=value` as the YAML has them (distributions as `kind(field=value)`). */

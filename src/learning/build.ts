@@ -28,6 +28,7 @@ import { UserError } from '../errors.ts';
 import type { LossName } from './models/types.ts';
 import { startThreads, type Threads, type ThreadsFor } from './parallel/index.ts';
 import { kernelPath } from '../kernels/path.ts';
+import { clippedGradient, type Clipping } from './dp/clip.ts';
 
 export interface BuildTaskOptions {
   /** Dataset spec (`synthetic`, `mnist`). */
@@ -59,6 +60,11 @@ export interface BuildTaskOptions {
   threads?: number;
   /** Which models use the threads: 'tfjs' (default: those only tfjs computes, the CNNs) or 'all'. */
   threadsFor?: ThreadsFor;
+  /**
+   * DP-SGD's clipping (./dp/clip.ts) of the honest gradients of `workers` (default: every worker),
+   * never of a gradient computed in a round the worker is Byzantine.
+   */
+  clip?: { clipping: Clipping; workers?: readonly number[] };
 }
 
 /** Whether a dataset runs on the plain TypeScript kernels whatever the backend (generated data). */
@@ -150,9 +156,14 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
 
   const threads = opts.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads: must be a positive integer (got ${threads})`);
+  const clipping = opts.clip?.clipping;
+  const clips = clippingWorkers(opts.clip?.workers, workers, clipping);
+  const honestKernel = clipping ? clippedGradient(kernels, clipping) : (theta: Float32Array, X: Float32Array, Y: Labels, r: Int32Array) => kernels.gradient(theta, X, Y, r);
   let parallel: Threads | undefined;
   // tfjs-node computes on native threads of its own (and its addon is not meant to load in worker threads).
-  if (threads > 1 && backend !== 'tfjs-node') {
+  // A thread computes every honest gradient alike: not when only some workers clip.
+  const alike = clips.every((c) => c === clips[0]);
+  if (threads > 1 && backend !== 'tfjs-node' && alike) {
     parallel = await startThreads({
       threads,
       ...(opts.threadsFor !== undefined ? { threadsFor: opts.threadsFor } : {}),
@@ -167,7 +178,8 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
       workers,
       batchSize,
       own,
-      gradient: (theta, X, Y, r) => kernels.gradient(theta, X, Y, r),
+      ...(clips[0] && clipping ? { clip: clipping } : {}),
+      gradient: clips[0] ? honestKernel : (theta, X, Y, r) => kernels.gradient(theta, X, Y, r),
       sample: sampleInto,
     });
     // One copy of the training set, shared by every thread.
@@ -205,6 +217,7 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
       if (!shard) throw new RangeError(`gradient: worker ${worker} holds no data (data.byzantine: none)`);
       if (parallel && !labels && !forAdversary) return parallel.prefetcher.gradient(theta, worker, rng);
       sampleInto(rows, shard, rng);
+      if (!forAdversary && clips[worker]) return honestKernel(theta, trainX, trainY, rows);
       return kernels.gradient(theta, trainX, labels ? labelsFor(labels) : trainY, rows);
     },
     evaluate: (theta) => {
@@ -219,6 +232,18 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
     },
   };
   return task;
+}
+
+/** Whether each worker clips its honest gradients: every worker by default, or those listed. */
+function clippingWorkers(listed: readonly number[] | undefined, workers: number, clipping: Clipping | undefined): boolean[] {
+  if (!clipping) return new Array<boolean>(workers).fill(false);
+  if (!listed) return new Array<boolean>(workers).fill(true);
+  const out = new Array<boolean>(workers).fill(false);
+  for (const w of listed) {
+    if (!Number.isInteger(w) || w < 0 || w >= workers) throw new RangeError(`dp.workers: ${w} is not a worker index in [0, ${workers})`);
+    out[w] = true;
+  }
+  return out;
 }
 
 /**

@@ -9,7 +9,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { renderSvg } from './render.ts';
-import { accuracySpec, aggregateSpec, hasSelections, holdingsSpec, honestSpec, lossSpec, selectionSpec, type PerRoundSeries, type RoundMetrics } from './specs.ts';
+import { accuracySpec, aggregateSpec, hasSelections, hasVn, holdingsSpec, honestSpec, lossSpec, selectionSpec, vnSpec, type PerRoundSeries, type RoundMetrics } from './specs.ts';
 
 export interface ReportData {
   title: string;
@@ -22,6 +22,10 @@ export interface ReportData {
   workers?: number;
   /** Each worker's training-label counts (what `byzsim data` prints). */
   holdings?: readonly (readonly number[])[];
+  /** The VN-ratio condition: the rule's bound k_F(n, f) (null: none), how often it held, and whether DP noise was added. */
+  vn?: { rule: string; bound: number | null; holdsFraction: number | null; measured: number; dp: boolean };
+  /** The privacy spent, label → value (with a dp section). */
+  privacy?: Record<string, string | number>;
   /** What went wrong (refused steps, skipped rounds): shown first, so a diverged run is unmistakable. */
   warnings?: readonly string[];
   notes?: readonly string[];
@@ -103,6 +107,24 @@ async function gradientCharts(series: PerRoundSeries | undefined, workers: numbe
   return `<section>\n<h2>Gradients and aggregates</h2>\n${(await Promise.all(figures)).join('\n')}\n</section>`;
 }
 
+/** The VN ratio against the rule's bound, with how often the bound held, and the privacy spent. */
+async function vnSection(series: PerRoundSeries | undefined, vn: ReportData['vn'], privacy: ReportData['privacy']): Promise<string> {
+  const parts: string[] = [];
+  if (series !== undefined && vn !== undefined && hasVn(series)) {
+    const svg = await renderSvg(vnSpec(series, vn.bound, { dp: vn.dp }));
+    const which = vn.dp ? 'eq. 8, with the DP noise' : 'eq. 2';
+    const verdict =
+      vn.bound === null
+        ? `${vn.rule} has no VN-ratio bound in the DP paper (or pre-aggregation stands before it): the ratio is shown alone.`
+        : `k_F(n, f) = ${formatValue(vn.bound)} for ${vn.rule}; the ratio (${which}) was within it in ${formatValue((vn.holdsFraction ?? 0) * 100)}% of the ${vn.measured} rounds measured.`;
+    parts.push(`<p>${escapeHtml(verdict)}</p>`, `<figure aria-label="VN ratio per round against the rule's bound">${svg}</figure>`);
+  }
+  const sections: string[] = [];
+  if (parts.length > 0) sections.push(`<section>\n<h2>VN-ratio condition</h2>\n${parts.join('\n')}\n</section>`);
+  if (privacy !== undefined) sections.push(`<section>\n<h2>Privacy spent</h2>\n${summaryTable(privacy)}\n</section>`);
+  return sections.join('\n');
+}
+
 /** The data each worker holds, as `byzsim data` prints it. */
 async function dataChart(holdings: readonly (readonly number[])[] | undefined): Promise<string> {
   if (holdings === undefined || holdings.length === 0) return '';
@@ -148,6 +170,7 @@ ${summaryTable(data.summary)}
 ${await charts(data.history)}
 </section>
 ${await gradientCharts(data.perRound, data.workers)}
+${await vnSection(data.perRound, data.vn, data.privacy)}
 ${await dataChart(data.holdings)}
 ${notesList(data.notes)}
 </main>

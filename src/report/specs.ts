@@ -165,6 +165,58 @@ export interface PerRoundSeries {
   readonly aggregateCosine: readonly (number | null)[];
   readonly byzantine: readonly (readonly number[])[];
   readonly selected: readonly (readonly number[] | null)[];
+  /** The VN ratio of the honest gradients before noise (eq. 2), and with the DP noise's variance (eq. 8). */
+  readonly vn?: readonly (number | null)[];
+  readonly vnDp?: readonly (number | null)[];
+}
+
+/** Whether the series has VN ratios to draw. */
+export function hasVn(series: PerRoundSeries): boolean {
+  return (series.vnDp ?? []).some((v) => v !== null);
+}
+
+/**
+ * The VN ratio per round against the rule's bound k_F(n, f) (the DP paper's
+ * eq. 2 and eq. 8): a line per ratio on a log scale (they span decades), and
+ * the bound as a horizontal rule when the rule has one. The eq. 8 line is
+ * drawn only when DP noise makes it differ from eq. 2.
+ */
+export function vnSpec(series: PerRoundSeries, bound: number | null, opts: ChartOptions & { dp?: boolean } = {}): TopLevelSpec {
+  const lines: { field: 'vn' | 'vnDp'; label: string }[] = [{ field: 'vn', label: 'gradients (eq. 2)' }];
+  if (opts.dp) lines.push({ field: 'vnDp', label: 'with DP noise (eq. 8)' });
+  const values = lines.flatMap(({ field, label }) =>
+    series.round.flatMap((round, i) => {
+      const v = series[field]?.[i];
+      return v === null || v === undefined || !(v > 0) || !Number.isFinite(v) ? [] : [{ round, ratio: v, series: label }];
+    }),
+  );
+  const labels = lines.map((l) => l.label);
+  const layers: object[] = [
+    {
+      mark: { type: 'line', point: pointMark(series.round.length) },
+      encoding: {
+        x: roundAxis(),
+        y: { field: 'ratio', type: 'quantitative', title: 'VN ratio √V / ‖ḡ‖', scale: { type: 'log' } },
+        color: { field: 'series', type: 'nominal', title: 'VN ratio of', scale: { domain: [...labels, ...(bound !== null ? ['bound k_F(n, f)'] : [])], range: ['#2563eb', '#7c3aed', '#dc2626'] }, sort: null },
+      },
+    },
+  ];
+  if (bound !== null) {
+    layers.push({
+      data: { values: [{ bound, series: 'bound k_F(n, f)' }] },
+      mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 2 },
+      encoding: { y: { field: 'bound', type: 'quantitative' }, color: { field: 'series', type: 'nominal' } },
+    });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: opts.title ?? 'VN ratio of the honest gradients against the rule’s bound',
+    width: opts.width ?? 600,
+    height: opts.height ?? 220,
+    config: CONFIG,
+    data: { values },
+    layer: layers,
+  } as TopLevelSpec;
 }
 
 interface Panel {
@@ -179,7 +231,7 @@ function panelsSpec(series: PerRoundSeries, title: string, panels: readonly Pane
   const values = series.round.map((round, i) => {
     const row: Record<string, number | null> = { round };
     for (const p of panels) {
-      const v = series[p.field][i] as number | null;
+      const v = series[p.field]![i] as number | null;
       row[p.field] = v === null ? null : finiteOrNull(v);
     }
     return row;

@@ -37,12 +37,15 @@ import { kernelPath } from '../kernels/path.ts';
 import { buildScenarioTask } from './task.ts';
 import type { ThreadsFor } from '../learning/parallel/index.ts';
 import { createMonitor, type CheckerSetup } from '../sim/checkers/index.ts';
-import { createMetricsCollector, type PerRoundMetrics } from './metrics.ts';
+import { createMetricsCollector, observeHonest, type PerRoundMetrics, type VnCondition } from './metrics.ts';
+import { dpNoiseVariance, dpSetup, privacySpent, withDpNoise, type PrivacySpent } from './dp.ts';
+import type { GradientFn } from './worker-momentum.ts';
 
 
 
 export type { HistoryPoint, RunCounts } from '../actors/server/effects.ts';
-export type { PerRoundMetrics } from './metrics.ts';
+export type { PerRoundMetrics, VnCondition } from './metrics.ts';
+export type { PrivacySpent } from './dp.ts';
 export { buildScenarioTask } from './task.ts';
 
 export interface PlanRunOptions {
@@ -97,6 +100,10 @@ export interface RunResult {
   perRound?: PerRoundMetrics;
   /** Each worker's training-label counts (zeros for a worker holding nothing). */
   holdings: number[][];
+  /** The VN ratios against the rule's bound k_F(n, f) (./metrics.ts); absent with `metrics: false`. */
+  vnCondition?: VnCondition;
+  /** The privacy the honest workers spent (./dp.ts), with a dp section. */
+  privacy?: PrivacySpent;
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
@@ -109,12 +116,25 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
   const n = s.workers;
   const f = s.byzantine.f;
   const instrument = options.instrument ?? {};
+  const wrap = <T>(value: T, by?: (v: T) => T): T => (by ? by(value) : value);
   // A plan names its modules by content: load them again (and refuse one that changed).
   const registries = await recordedModules(plan.modules);
   const ordering = resolveOrdering(s);
   const ledger = createLedger(n, f);
+  const dp = dpSetup(s);
+  const rule = wrap(createAggregator(s.aggregator, registries), instrument.aggregator);
+  let dim = 0;
   // An observer of the trace and of the gradients sent: it changes neither.
-  const metrics = options.metrics === false ? undefined : createMetricsCollector(ledger);
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : createMetricsCollector(ledger, {
+          noiseVariance: () => (dp ? dpNoiseVariance(dp, dim) : 0),
+          vnBound: rule.vnBound?.(n, f),
+          rule: s.aggregator,
+          // Without noise or momentum the VN ratio is of the gradients sent; otherwise of the gradients as computed.
+          computedChannel: dp !== undefined || s.optimizer.workerMomentum > 0,
+        });
   // The checkers stand in front of the other sinks; a violation stops the run (the world rethrows it).
   const sinks = [
     ...(options.checkers === false ? (options.sinks ?? []) : [createMonitor(checkerSetup(s), { sinks: options.sinks }).sink]),
@@ -126,11 +146,14 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
   const built = await buildScenarioTask(s, plan.backend, world.streams, { threads: options.threads, threadsFor: options.threadsFor });
   try {
     const task = instrument.task ? instrument.task(built) : built;
-    const wrap = <T>(value: T, by?: (v: T) => T): T => (by ? by(value) : value);
-    const rule = wrap(createAggregator(s.aggregator, registries), instrument.aggregator);
+    dim = task.dim;
     const { lr, momentum, weightDecay, schedule } = s.optimizer;
     const optimizer = wrap(sgd(task.dim, { lr, momentum, weightDecay, schedule: createLrSchedule(schedule) }), instrument.optimizer);
-    const gradient = withWorkerMomentum((theta, w, rng, labels, forAdversary) => task.gradient(theta, w, rng, labels, forAdversary), s.optimizer.workerMomentum);
+    // The task's gradient (clipped under DP), then DP noise, then worker momentum; metrics see it before noise.
+    const computed: GradientFn = (theta, w, rng, labels, forAdversary) => task.gradient(theta, w, rng, labels, forAdversary);
+    const noise = dp ? withDpNoise(computed, dp, world.streams, metrics && metrics.computed) : undefined;
+    const honest = noise ? noise.gradient : metrics && s.optimizer.workerMomentum > 0 ? observeHonest(computed, metrics.computed) : computed;
+    const gradient = withWorkerMomentum(honest, s.optimizer.workerMomentum);
 
     const server = spawnServer(world, {
       n,
@@ -193,7 +216,8 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
     }
 
     await world.run(() => {
-      world.trace.record({ kind: 'run-start', data: { n, f, rounds: s.rounds, dim: task.dim, rule: rule.spec, attack: s.attack } });
+      const noised = dp && { sigma: dp.sigma, clip: dp.clipping.norm, clipping: dp.clipping.scope };
+      world.trace.record({ kind: 'run-start', data: { n, f, rounds: s.rounds, dim: task.dim, rule: rule.spec, attack: s.attack, ...(noised ? { dp: noised } : {}) } });
       server.evaluate(0);
       world.trace.record({ kind: 'start', to: SERVER });
       server.actor.send({ type: 'START' });
@@ -204,6 +228,7 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
       throw new Error(`simulation stalled at virtual time ${world.kernel.now} in round ${snapshot.context.round}: no events left`);
     }
     const last = server.history[server.history.length - 1];
+    const privacy = dp && noise ? privacySpent(dp, noise.released(), task.holdings.map((c) => c.reduce((a, b) => a + b, 0))) : undefined;
     world.trace.record({ kind: 'run-end', data: { rounds: s.rounds, accuracy: last.accuracy, loss: last.loss } });
     world.stop();
     return {
@@ -216,7 +241,8 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
       virtualTime: world.kernel.now,
       dim: task.dim,
       holdings: task.holdings.map((c) => c.slice()),
-      ...(metrics ? { perRound: metrics.result() } : {}),
+      ...(metrics ? { perRound: metrics.result(), vnCondition: metrics.vnCondition() } : {}),
+      ...(privacy ? { privacy } : {}),
     };
   } finally {
     built.dispose();

@@ -3,6 +3,7 @@ import { datasetOptions, datasetParams, type Scenario } from '../scenario/schema
 import { dataHoldings } from '../scenario/resolve.ts';
 import type { Streams } from '../sim/rng.ts';
 import type { LearningTask } from '../learning/task.ts';
+import { clippingWorkers, dpSetup } from './dp.ts';
 import { buildTask, loadSplit, type BuildTaskOptions, type DataSplit } from '../learning/build.ts';
 
 function taskOptions(scenario: Scenario, backend: string, streams: Streams): BuildTaskOptions {
@@ -19,7 +20,16 @@ function taskOptions(scenario: Scenario, backend: string, streams: Streams): Bui
     backend,
     dataRng: streams.get('data'),
     trainEval: { size: scenario.eval.trainSize, rng: streams.get('eval') },
+    ...clipOf(scenario),
   };
+}
+
+/** DP-SGD's clipping, by the workers that apply DP (./dp.ts). */
+function clipOf(scenario: Scenario): Pick<BuildTaskOptions, 'clip'> {
+  const dp = dpSetup(scenario);
+  if (!dp) return {};
+  const workers = clippingWorkers(dp);
+  return { clip: { clipping: dp.clipping, ...(workers ? { workers } : {}) } };
 }
 
 /** `threads`: threads computing honest gradients, the main thread included (default 1), and when they are worth it; they change no result. */

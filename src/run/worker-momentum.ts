@@ -14,13 +14,14 @@
 import type { Rng } from '../sim/rng.ts';
 import type { LabelMap } from '../learning/task.ts';
 
-export type GradientFn = (theta: Float32Array, worker: number, rng: Rng, labels?: LabelMap, forAdversary?: boolean) => Float32Array;
+/** Worker `worker`'s gradient at θ for round `round` (./dp.ts notes which round a noised gradient is of). */
+export type GradientFn = (theta: Float32Array, worker: number, rng: Rng, labels: LabelMap | undefined, forAdversary: boolean, round: number) => Float32Array;
 
 export function withWorkerMomentum(gradient: GradientFn, beta: number): GradientFn {
   if (beta === 0) return gradient;
   const buffers = new Map<string, Float32Array>();
-  return (theta, worker, rng, labels, forAdversary) => {
-    const g = gradient(theta, worker, rng, labels, forAdversary);
+  return (theta, worker, rng, labels, forAdversary, round) => {
+    const g = gradient(theta, worker, rng, labels, forAdversary, round);
     const key = `${worker}${labels ? '/mapped' : ''}`;
     let m = buffers.get(key);
     if (!m) {

@@ -390,6 +390,30 @@ export function checkScenario(s: Scenario, registries: Registries = {}): Finding
   add(checkAggregator(s.aggregator, n, f, registries, s.server.allowInExpectation));
   add(checkDroppedInputs(s, n, f, registries));
   add(checkAttack(s, n, f));
+  add(checkDp(s));
+  return out;
+}
+
+/** The dp section: a noise level (one of epsilon and sigma) and workers that exist. */
+function checkDp(s: Scenario): Finding[] {
+  const dp = s.dp;
+  if (!dp) return [];
+  const out: Finding[] = [];
+  if (dp.epsilon !== undefined && dp.sigma !== undefined) {
+    out.push({ path: ['dp', 'sigma'], near: [['dp', 'epsilon']], message: 'give either epsilon (the noise is calibrated from the per-step (ε, δ)) or sigma (the noise std itself), not both' });
+  } else if (dp.epsilon === undefined && dp.sigma === undefined) {
+    out.push({ path: ['dp'], message: 'needs a noise level: epsilon (per step, with delta; the noise is calibrated from it) or sigma (the noise std per coordinate)' });
+  } else if (dp.delta === undefined && dp.sigma !== 0) {
+    out.push({ path: ['dp'], message: `needs delta, the per-step δ in (0, 1): ${dp.epsilon !== undefined ? 'the noise is calibrated from (ε, δ)' : 'the accountant reports (ε, δ) at it'} (only sigma: 0, clipping without noise, goes without)` });
+  }
+  if (Array.isArray(dp.workers)) {
+    const seen = new Set<number>();
+    dp.workers.forEach((w, i) => {
+      if (w >= s.workers) out.push({ path: ['dp', 'workers', i], message: `${w} is not a worker: indices run from 0 to ${s.workers - 1}` });
+      else if (seen.has(w)) out.push({ path: ['dp', 'workers', i], message: `worker ${w} is listed twice` });
+      seen.add(w);
+    });
+  }
   return out;
 }
 

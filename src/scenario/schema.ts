@@ -173,6 +173,29 @@ export const EvalSchema = z.strictObject({
   trainSize: z.number().int().nonnegative().default(1000),
 });
 
+/**
+ * Differential privacy on the honest workers (src/learning/dp/, src/run/dp.ts): DP-SGD's
+ * clipping to G_max, then Gaussian noise of std `sigma` per coordinate, or calibrated from a
+ * per-step (ε, δ) by the DP paper's s = 2·G_max·√(2 ln(1.25/δ)) / (b·ε). Exactly one of
+ * `epsilon` and `sigma` (load.ts); `delta` with either, unless `sigma: 0` (clipping only, no
+ * noise: the DP paper's runs without DP, which clip too).
+ */
+export const DpSchema = z.strictObject({
+  /** G_max: every per-example gradient (or the minibatch gradient, with clipping: batch) is scaled to norm ≤ clip. */
+  clip: z.number().positive(),
+  /** Per-step ε > 0 the noise is calibrated from (with delta). */
+  epsilon: z.number().positive().optional(),
+  /** Per-step δ in (0, 1). */
+  delta: z.number().gt(0).lt(1).optional(),
+  /** The noise's standard deviation per coordinate of the averaged gradient, instead of epsilon (0: clip only, no noise). */
+  sigma: z.number().nonnegative().optional(),
+  /** Clip each example's gradient (DP-SGD; default) or the minibatch gradient as a whole (the DP paper's code; no DP guarantee). */
+  clipping: z.enum(['example', 'batch']).default('example'),
+  /** Which workers apply DP in the rounds they are honest: `all` (default) or a list of worker indices. */
+  workers: z.union([z.literal('all'), z.array(z.number().int().nonnegative())], { error: 'must be "all" or a list of worker indices' }).default('all'),
+});
+export type DpSection = z.output<typeof DpSchema>;
+
 export const OutputSchema = z.strictObject({
   dir: z.string().min(1).optional(),
   /** What trace.jsonl holds: every event, the aggregation-level events only, or none; the trace hash covers every event either way. */
@@ -200,6 +223,8 @@ export const ScenarioSchema = z.strictObject({
   worker: WorkerSchema.default(WorkerSchema.parse({})),
   server: ServerSchema.default(ServerSchema.parse({})),
   eval: EvalSchema.default(EvalSchema.parse({})),
+  /** Differential privacy on the honest workers; absent: none. */
+  dp: DpSchema.optional(),
   output: OutputSchema.default(OutputSchema.parse({})),
 });
 

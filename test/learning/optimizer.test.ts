@@ -91,11 +91,11 @@ describe('worker momentum', () => {
     const rng = createRng(1, 'x');
     expect(withWorkerMomentum(raw, 0)).toBe(raw);
     const m = withWorkerMomentum(raw, 0.9);
-    const a = m(new Float32Array(2), 0, rng);
+    const a = m(new Float32Array(2), 0, rng, undefined, false, 1);
     expect(Array.from(a)).toEqual([Math.fround(0.1), 0]);
-    const b = m(new Float32Array(2), 1, rng); // another worker: its own m
+    const b = m(new Float32Array(2), 1, rng, undefined, false, 1); // another worker: its own m
     expect(Array.from(b)).toEqual([0, Math.fround(0.1)]);
-    const c = m(new Float32Array(2), 0, rng);
+    const c = m(new Float32Array(2), 0, rng, undefined, false, 1);
     expect(Array.from(c)).toEqual([Math.fround(0.9 * Math.fround(0.1) + 0.1 * 2), Math.fround(0.1 * 2)]);
     expect(Array.from(a)).toEqual([Math.fround(0.1), 0]); // what was sent stays as sent
   });

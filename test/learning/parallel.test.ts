@@ -85,6 +85,20 @@ describe('honest gradients on threads (--threads)', () => {
     expect(three.prefetches!.taken).toBeGreaterThan(0);
   });
 
+  it('DP-SGD (per-example clipping on the threads, noise on the main thread) with a moving Byzantine set: the same trace on 1 and 2 threads', async () => {
+    const dp = { clip: 0.05, epsilon: 0.8, delta: 1e-5 };
+    const s = smallScenario({ ...unreliable, dp } as Partial<ScenarioInput>);
+    const one = await traced(s, { threads: 1 });
+    const two = await traced(s, { threads: 2, threadsFor: 'all' });
+    expect(two.lines).toEqual(one.lines);
+    expect(two.prefetches!.taken).toBeGreaterThan(20);
+    // Only some workers clip: a thread would compute every gradient alike, so none is used.
+    const some = smallScenario({ ...unreliable, dp: { ...dp, workers: [0, 3] } } as Partial<ScenarioInput>);
+    const subset = await traced(some, { threads: 2, threadsFor: 'all' });
+    expect(subset.prefetches).toBeUndefined();
+    expect(subset.result.traceHash).toBe((await traced(some, { threads: 1 })).result.traceHash);
+  });
+
   it('an MLP on MNIST: the same trace on 1 and 2 threads', async () => {
     const s = ScenarioSchema.parse({
       name: 'mlp-threads',

@@ -166,13 +166,19 @@ describe('per-round metrics', () => {
       const s = smallScenario({ workers: 9, byzantine: { f: 2 }, aggregator: 'krum', attack: 'alie', output: { dir, trace: 'off' } });
       const written = await runToDirectory(s, 'ts');
       const json = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
-      expect(Object.keys(json.perRound)).toEqual(['round', 'honestCount', 'honestNorm', 'honestVariance', 'aggregateDistance', 'aggregateCosine', 'byzantine', 'selected']);
+      expect(Object.keys(json.perRound)).toEqual(['round', 'honestCount', 'honestNorm', 'honestVariance', 'aggregateDistance', 'aggregateCosine', 'byzantine', 'selected', 'vn', 'vnDp', 'vnHolds']);
+      // Krum's bound 1/√(2η(n, f)) (Blanchard et al., the DP paper's list), η(9, 2) = 7 + (2·5 + 4·6)/3.
+      expect(json.vnCondition.bound).toBeCloseTo(1 / Math.sqrt(2 * (7 + 34 / 3)), 12);
+      expect(json.vnCondition.measured).toBe(8);
+      expect(json.perRound.vn).toEqual(json.perRound.vnDp);
       expect(json.perRound.round).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       expect(json.perRound.byzantine[0]).toEqual([7, 8]);
       expect(json.perRound).toEqual(JSON.parse(JSON.stringify(written.perRound)));
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
       expect(html).toContain('Honest gradients');
       expect(html).toContain('Selections per worker');
+      expect(html).toContain('VN-ratio condition');
+      expect(html).not.toContain('Privacy spent');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

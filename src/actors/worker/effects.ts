@@ -28,10 +28,10 @@ export interface WorkerSetup {
   computeTime: DelayDistribution;
   ledger: ByzantineLedger;
   /**
-   * ∇F_i(θ; ξ) on a minibatch drawn with `rng`, the worker's stream, on labels mapped by `labels` if given;
+   * ∇F_i(θ; ξ) for round `round` on a minibatch drawn with `rng`, the worker's stream, on labels mapped by `labels` if given;
    * `forAdversary` when it computes in a round it is Byzantine (it may then draw from other data).
    */
-  gradient(theta: Float32Array, worker: number, rng: Rng, labels?: LabelMap, forAdversary?: boolean): Float32Array;
+  gradient(theta: Float32Array, worker: number, rng: Rng, labels: LabelMap | undefined, forAdversary: boolean, round: number): Float32Array;
   forAdversary?: ForAdversary;
 }
 
@@ -47,10 +47,10 @@ export function spawnWorker(world: World, index: number, setup: WorkerSetup): Ac
         computeAndSend: ({ context }) => {
           const { round } = context;
           if (forAdversary && ledger.controls(index, round)) {
-            forAdversary.handOver(index, round, setup.gradient(context.theta!, index, rng, forAdversary.labels, true));
+            forAdversary.handOver(index, round, setup.gradient(context.theta!, index, rng, forAdversary.labels, true, round));
             return;
           }
-          const g = setup.gradient(context.theta!, index, rng);
+          const g = setup.gradient(context.theta!, index, rng, undefined, false, round);
           network.send({ kind: 'gradient', from: address, to: SERVER, round, payload: g });
         },
       },

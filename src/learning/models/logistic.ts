@@ -20,6 +20,7 @@
 import type { Evaluation } from '../task.ts';
 import { lossOf, sigmoidDelta, sigmoidLoss } from './loss.ts';
 import { perClassAccuracy } from './logreg.ts';
+import { clipFactor } from '../dp/clip.ts';
 import { defineModel, type Labels, type LossName } from './types.ts';
 
 export function logisticDim(features: number): number {
@@ -86,6 +87,44 @@ export function logisticPerExample(
   return Float32Array.from(acc);
 }
 
+/**
+ * DP-SGD's clipped mean without the per-example gradients: row k's gradient
+ * is δ_k·(x_k, 1), so its norm is |δ_k|·√(‖x_k‖² + 1), summed in the pass
+ * that computes the logit.
+ */
+export function logisticClippedGradient(
+  theta: Float32Array,
+  X: Float32Array,
+  Y: Labels,
+  rows: Int32Array | readonly number[],
+  features: number,
+  loss: LossName,
+  norm: number,
+): Float32Array {
+  check(theta, features, rows);
+  const acc = new Float64Array(features + 1);
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k];
+    const o = r * features;
+    let u = theta[features];
+    let xx = 1;
+    for (let j = 0; j < features; j++) {
+      const x = X[o + j];
+      u += x * theta[j];
+      xx += x * x;
+    }
+    const delta = sigmoidDelta(u, label(Y, r), loss);
+    const c = delta * clipFactor(delta * delta * xx, norm);
+    if (c === 0) continue;
+    for (let j = 0; j < features; j++) acc[j] += c * X[o + j];
+    acc[features] += c;
+  }
+  const g = new Float32Array(features + 1);
+  const scale = 1 / rows.length;
+  for (let i = 0; i <= features; i++) g[i] = acc[i] * scale;
+  return g;
+}
+
 /** Accuracy, mean loss and per-class accuracy over all rows of (X, Y). */
 export function logisticEvaluate(theta: Float32Array, X: Float32Array, Y: Labels, features: number, loss: LossName = 'cross-entropy'): Evaluation {
   check(theta, features);
@@ -122,6 +161,7 @@ export const logistic = defineModel({
       ts: {
         gradient: (theta, X, Y, rows) => logisticGradient(theta, X, Y, rows, features, loss),
         perExample: (theta, X, Y, rows) => logisticPerExample(theta, X, Y, rows, features, loss),
+        clippedGradient: (theta, X, Y, rows, norm) => logisticClippedGradient(theta, X, Y, rows, features, loss, norm),
         evaluator: (X, Y) => ({ evaluate: (theta) => logisticEvaluate(theta, X, Y, features, loss), dispose: () => {} }),
       },
       async tfjs() {

@@ -38,6 +38,12 @@ export interface ModelKernels {
    * [k·dim, (k+1)·dim). Their mean is `gradient`'s result (up to rounding).
    */
   perExample(theta: Float32Array, X: Float32Array, Y: Labels, rows: Int32Array): Float32Array;
+  /**
+   * DP-SGD's clipped mean, fused: (1/b) Σ_k g_k · min(1, norm / ‖g_k‖) over the per-example
+   * gradients g_k of `rows`, without materializing them (a model whose per-example norms have a
+   * closed form). When absent, ../dp/clip.ts computes it from `perExample`.
+   */
+  clippedGradient?(theta: Float32Array, X: Float32Array, Y: Labels, rows: Int32Array, norm: number): Float32Array;
   /** Evaluation on a fixed test set (held on the backend for tfjs). */
   evaluator(X: Float32Array, Y: Labels): Evaluator;
 }

@@ -19,6 +19,7 @@ import type { KernelPath } from '../../kernels/path.ts';
 import type { Labels, ModelShape } from '../models/types.ts';
 import type { Rng } from '../../sim/rng.ts';
 import { createPool } from './pool.ts';
+import type { Clipping } from '../dp/clip.ts';
 import { createPrefetcher, type Prefetcher } from './prefetch.ts';
 
 export type { Prefetcher } from './prefetch.ts';
@@ -43,6 +44,8 @@ export interface ThreadOptions {
   workers: number;
   batchSize: number;
   own: readonly (Int32Array | undefined)[];
+  /** DP-SGD's clipping of every honest gradient (../dp/clip.ts), which the threads apply as `gradient` does. */
+  clip?: Clipping;
   /** The main thread's kernels' gradient on (X, Y) — the shared copies this returns. */
   gradient(theta: Float32Array, X: Float32Array, Y: Labels, rows: Int32Array): Float32Array;
   sample(out: Int32Array, from: Int32Array, rng: Rng): void;
@@ -67,7 +70,7 @@ export async function startThreads(o: ThreadOptions): Promise<Threads | undefine
   const pool = await createPool({
     helpers,
     dim: o.dim,
-    setup: { model: o.model, shape: o.shape, backend: o.backend, kernels: o.kernels, trainX, trainY },
+    setup: { model: o.model, shape: o.shape, backend: o.backend, kernels: o.kernels, trainX, trainY, ...(o.clip ? { clip: o.clip } : {}) },
     compute,
   });
   const prefetcher = createPrefetcher({ workers: o.workers, batchSize: o.batchSize, own: o.own, pool, compute, sample: o.sample });

@@ -9,6 +9,7 @@
  */
 import type { KernelPath } from '../../kernels/path.ts';
 import type { Labels, ModelShape } from '../models/types.ts';
+import type { Clipping } from '../dp/clip.ts';
 
 /** Slot status: posted, waiting for whoever claims it first. */
 export const PENDING = 0;
@@ -33,6 +34,8 @@ export interface ThreadSetup {
   /** The training set, on SharedArrayBuffers. */
   trainX: Float32Array;
   trainY: Labels;
+  /** DP-SGD's clipping of every gradient (../dp/clip.ts). */
+  clip?: Clipping;
 }
 
 /** The tag of a slot's n-th use. */

@@ -10,6 +10,7 @@ import { models } from '../models/index.ts';
 import type { ModelKernels } from '../models/types.ts';
 import { isTfjsBackend, selectBackend } from '../backend.ts';
 import { setKernelPath } from '../../kernels/path.ts';
+import { clippedGradient } from '../dp/clip.ts';
 import { CLAIMED, DONE, FAILED, PENDING, type Batch, type ThreadReport, type ThreadSetup } from './protocol.ts';
 
 const port = parentPort!;
@@ -28,6 +29,7 @@ async function build(): Promise<ModelKernels> {
 
 try {
   const kernels = await build();
+  const gradient = setup.clip ? clippedGradient(kernels, setup.clip) : kernels.gradient.bind(kernels);
   port.on('message', (batch: Batch) => {
     for (let k = batch.jobs.length - 1; k >= 0; k--) {
       const job = batch.jobs[k];
@@ -35,7 +37,7 @@ try {
       if (Atomics.compareExchange(job.status, 0, tag + PENDING, tag + CLAIMED) !== tag + PENDING) continue;
       let state = DONE;
       try {
-        job.out.set(kernels.gradient(batch.theta, setup.trainX, setup.trainY, job.rows));
+        job.out.set(gradient(batch.theta, setup.trainX, setup.trainY, job.rows));
       } catch {
         state = FAILED;
       }
