@@ -31,6 +31,7 @@ const NUMPY_NAME: Record<string, string> = {
   cwtm: 'cwtm',
   krum: 'krum',
   [`krum(m=${N - F})`]: 'multikrum',
+  multikrum: 'multikrum',
   geomed: 'geomed',
   bulyan: 'bulyan',
   mda: 'mda',

@@ -27,6 +27,10 @@ export interface RuleContext {
   rng?: Rng;
   /** Seed of the default stream (1 when omitted): the same seed gives the same output. */
   seed?: number | string;
+  /** The worker each input came from (monna's pivot, foolsgold's history); positions by default. */
+  senders?: readonly number[];
+  /** The server's gradient on trusted data, for fltrust. */
+  reference?: ArrayLike<number>;
 }
 
 /**
@@ -57,7 +61,12 @@ function rule(definition: AggregatorDefinition): Rule {
       throw new RangeError(`${aggregator.spec} requires ${aggregator.requirement.text} (got n=${vectors.length}, f=${f})`);
     }
     const rows = vectors.map((v) => (v instanceof Float32Array ? v : Float32Array.from(v)));
-    return aggregator.aggregate(rows, { f, rng: context.rng ?? createRng(context.seed ?? 1, 'server') });
+    return aggregator.aggregate(rows, {
+      f,
+      rng: context.rng ?? createRng(context.seed ?? 1, 'server'),
+      ...(context.senders ? { senders: context.senders } : {}),
+      ...(context.reference ? { reference: Float32Array.from(context.reference) } : {}),
+    });
   };
   const call = (vectors: readonly ArrayLike<number>[], f: number, params?: RuleParams, context?: RuleContext) =>
     withDiagnostics(vectors, f, params, context).aggregate;
@@ -68,7 +77,33 @@ function rule(definition: AggregatorDefinition): Rule {
 const plain = Object.fromEntries(aggregators.list().map((def) => [def.name, rule(def)])) as Record<string, Rule>;
 
 // One export per registered rule; test/api.test.ts checks that none is missing and none is undefined.
-export const { mean, cwmed, cwtm, krum, geomed, bulyan, mda, meamed, phocas, cc, nm, signmv, mixtailor } = plain;
+export const {
+  mean,
+  cwmed,
+  cwtm,
+  krum,
+  multikrum,
+  geomed,
+  rfa,
+  bulyan,
+  mda,
+  meamed,
+  phocas,
+  cc,
+  nm,
+  signmv,
+  monna,
+  caf,
+  smea,
+  dnc,
+  signguard,
+  flame,
+  clustering,
+  clippedclustering,
+  foolsgold,
+  fltrust,
+  mixtailor,
+} = plain;
 
 export { aggregators, createAggregator, type Registries } from './aggregators/index.ts';
 export { preaggregators, createPreAggregator } from './preaggregators/index.ts';

@@ -44,6 +44,8 @@ export interface Variant {
   readonly name: string;
   /** Other names users will type (the peers' names), resolved to this one. */
   readonly aliases?: readonly string[];
+  /** Whose name an alias is, for an alias that is a peer library's name (`{ median: 'ByzFL' }`): `byzsim list` and the README say so. */
+  readonly aliasSources?: Readonly<Record<string, string>>;
   readonly summary: string;
   /** Authors, title, venue, year — or '—' for a baseline with no source. */
   readonly reference: string;
@@ -127,13 +129,19 @@ export function resolveArgs(
 export type ParamMap = Readonly<Record<string, ParamDeclaration>>;
 export type OptionMap = Readonly<Record<string, OptionSpec>>;
 
-/** A variant's resolved parameters and options in one object, parameters first: `{ m: 1, p: 2 }`, `{ p: 2, inner: 'krum' }`. */
-export type Values<P extends ParamMap, O extends OptionMap> = { [K in keyof P]: number } & { [K in keyof O]: string };
+/**
+ * A variant's resolved parameters and options in one object, parameters first: `{ m: 1, p: 2 }`,
+ * `{ p: 2, inner: 'krum' }`; an `absent` parameter not given is undefined.
+ */
+export type Values<P extends ParamMap, O extends OptionMap> = { [K in keyof P]: P[K] extends { default: number } ? number : number | undefined } & {
+  [K in keyof O]: string;
+};
 
 /** What every kind's define helper takes besides its own parts (a requirement, a computation). */
 export interface VariantDeclaration<P extends ParamMap, O extends OptionMap, C> {
   name: string;
   aliases?: readonly string[];
+  aliasSources?: Readonly<Record<string, string>>;
   summary: string;
   reference: string;
   params?: P;
@@ -169,10 +177,19 @@ export function declareVariant<P extends ParamMap, O extends OptionMap, C>(
   for (const name of [decl.name, ...(decl.aliases ?? [])]) {
     if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) throw new TypeError(`invalid name '${name}': a letter, then letters, digits, _ or -`);
   }
+  for (const alias of Object.keys(decl.aliasSources ?? {})) {
+    if (!decl.aliases?.includes(alias)) throw new TypeError(`${decl.name}: aliasSources names '${alias}', which is not an alias`);
+  }
   const params: ParamMap = decl.params ?? {};
+  for (const [key, p] of Object.entries(params)) {
+    if ((p.default === undefined) === (p.absent === undefined)) {
+      throw new TypeError(`${decl.name}: parameter '${key}' must declare exactly one of a default and \`absent\``);
+    }
+  }
   const variant: Variant = {
     name: decl.name,
     ...(decl.aliases ? { aliases: decl.aliases } : {}),
+    ...(decl.aliasSources ? { aliasSources: decl.aliasSources } : {}),
     summary: decl.summary,
     reference: decl.reference,
     params,
@@ -191,10 +208,10 @@ export function declareVariant<P extends ParamMap, O extends OptionMap, C>(
   };
 }
 
-/** `name(p=default, …)` as a user would write it with every default spelled out. */
+/** `name(p=default, …)` as a user would write it with every default spelled out; an `absent` parameter as what its absence means (`alie(z=z_max(n, f))`). */
 export function usage(def: Variant): string {
   const entries = [
-    ...Object.entries(def.params).map(([k, v]) => `${k}=${v.default}`),
+    ...Object.entries(def.params).map(([k, v]) => `${k}=${v.default ?? v.absent}`),
     ...Object.entries(def.options ?? {}).map(([k, v]) => `${k}=${v.default}`),
   ];
   return entries.length === 0 ? def.name : `${def.name}(${entries.join(', ')})`;

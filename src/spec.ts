@@ -35,7 +35,15 @@ export interface OptionSpec {
 
 /** The subset of a parameter declaration (ParamDeclaration in registry.ts) that validation needs. */
 export interface NumericParam {
-  default: number;
+  /** The value when the parameter is not given; none for an `absent` parameter. */
+  default?: number;
+  /**
+   * An optional parameter without a default, instead of `default`: what the
+   * variant uses when it is not given, in words (`z_max(n, f)`, `n − f`). Not
+   * given, it is left out of the resolved values, so the variant can tell
+   * "absent" from every value a user may write.
+   */
+  absent?: string;
   min?: number;
   max?: number;
   integer?: boolean;
@@ -153,7 +161,8 @@ function describeRange(p: NumericParam): string {
 
 /**
  * Checks `given` against the declared parameters of `owner` and fills in
- * defaults. Throws SpecError for unknown names, non-integers and values out of range.
+ * defaults; an `absent` parameter not given is left out. Throws SpecError for
+ * unknown names, non-integers and values out of range.
  */
 export function resolveParams(
   owner: string,
@@ -171,6 +180,10 @@ export function resolveParams(
   for (const key of allowed) {
     const p = declared[key];
     const value = Object.hasOwn(given, key) ? given[key] : p.default;
+    if (value === undefined) {
+      if (p.absent !== undefined) continue;
+      throw new TypeError(`parameter '${key}' of ${owner} declares neither a default nor what its absence means`);
+    }
     const ok =
       Number.isFinite(value) &&
       (!p.integer || Number.isInteger(value)) &&

@@ -39,7 +39,8 @@ describe('rules as plain functions', () => {
     for (const name of registry.names()) {
       const fn = (api as unknown as Record<string, api.Rule>)[name];
       if (typeof fn !== 'function') continue; // reported by the export parity test below
-      const out = fn(input, 2);
+      // fltrust scores against the server's trusted gradient: given as `reference`.
+      const out = fn(input, 2, {}, registry.get(name)!.create().needsReference ? { reference: [1, -1, 1] } : {});
       expect(out, name).toBeInstanceOf(Float32Array);
       expect(out, name).toHaveLength(3);
     }

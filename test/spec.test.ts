@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { formatSpec, parseSpec, resolveParams, SpecError } from '../src/spec.ts';
 import { createAggregator } from '../src/aggregators/index.ts';
 import { createAttack, isNoAttack } from '../src/attacks/index.ts';
+import { declareVariant, usage, type ParamMap } from '../src/registry.ts';
 
 describe('parseSpec', () => {
   it('parses a bare name and a name with parameters', () => {
@@ -68,18 +69,43 @@ describe('resolveParams', () => {
   it('does not treat prototype keys as declared', () => {
     expect(() => resolveParams('krum', declared, { constructor: 1 })).toThrow(/unknown parameter 'constructor'/);
   });
+  it('leaves an `absent` parameter out when not given, and checks it like any other when given', () => {
+    const optional = { z: { absent: 'z_max(n, f)' }, m: { absent: 'n − f', min: 1, integer: true } };
+    expect(resolveParams('t', optional, {})).toEqual({});
+    expect(resolveParams('t', optional, { z: 0 })).toEqual({ z: 0 });
+    expect(() => resolveParams('t', optional, { m: 0 })).toThrow("parameter 'm' of t must be an integer ≥ 1 (got 0)");
+    expect(() => resolveParams('t', { q: {} }, {})).toThrow(TypeError);
+  });
+});
+
+describe('declareVariant', () => {
+  const decl = (params: ParamMap, aliasSources?: Record<string, string>) =>
+    declareVariant({ name: 't', aliases: ['tee'], summary: '', reference: '', params, ...(aliasSources ? { aliasSources } : {}) });
+  it('prints an `absent` parameter only when given, and as what it stands for in usage', () => {
+    const { bind, variant } = decl({ z: { description: '', absent: 'z_max(n, f)' } });
+    expect(bind().spec).toBe('t');
+    expect(bind({ z: 0 }).spec).toBe('t(z=0)');
+    expect(usage(variant)).toBe('t(z=z_max(n, f))');
+  });
+  it('refuses a parameter with both or neither of a default and `absent`, and a source for a name that is no alias', () => {
+    expect(() => decl({ z: { description: '' } })).toThrow("t: parameter 'z' must declare exactly one of a default and `absent`");
+    expect(() => decl({ z: { description: '', default: 0, absent: 'z_max' } })).toThrow(/exactly one/);
+    expect(decl({}, { tee: 'ByzFL' }).variant.aliasSources).toEqual({ tee: 'ByzFL' });
+    expect(() => decl({}, { median: 'ByzFL' })).toThrow("t: aliasSources names 'median', which is not an alias");
+  });
 });
 
 describe('createAggregator / createAttack', () => {
   it('builds rules with canonical specs', () => {
     expect(createAggregator('krum').spec).toBe('krum(m=1)');
     expect(createAggregator('mean').spec).toBe('mean');
-    expect(createAggregator('geomed(T=3)').spec).toBe('geomed(T=3, nu=0.000001, tol=0.000001)');
-    expect(createAttack('alie').spec).toBe('alie(z=0)');
+    expect(createAggregator('geomed(T=3)').spec).toBe('geomed(T=3, nu=0.000001, tol=1e-8)');
+    expect(createAttack('alie').spec).toBe('alie');
+    expect(createAttack('alie(z=0)').spec).toBe('alie(z=0)');
   });
   it('lists the available rules for an unknown name', () => {
     expect(() => createAggregator('foo')).toThrow(SpecError);
-    expect(() => createAggregator('foo')).toThrow(/^unknown aggregator 'foo' \(available: mean, cwmed, cwtm, krum, geomed, .*\)$/);
+    expect(() => createAggregator('foo')).toThrow(/^unknown aggregator 'foo' \(available: mean, cwmed, cwtm, krum, multikrum, geomed, .*\)$/);
     expect(() => createAggregator('toString')).toThrow(/unknown aggregator 'toString'/);
     expect(() => createAttack('bar')).toThrow(/^unknown attack 'bar' \(available: signflip, bitflip, .*, alie, .*, none\)$/);
   });

@@ -187,9 +187,9 @@ def phocas(x, f, rng):
     return nearest_to_centre_mean(x, trimmed_mean(x, f), n - f)
 
 
-def make_cc(tau=10.0):
-    """Centered clipping, one iteration (L = 1) per call from the previous output (0 at first),
-    as byzsim's stateful cc is timed."""
+def make_cc(tau=100.0):
+    """Centered clipping at byzsim's defaults (tau = 100, L = 1: one iteration per call) from the
+    previous output (0 at first), as byzsim's stateful cc is timed."""
     state = {"centre": None}
 
     def cc(x, f, rng):

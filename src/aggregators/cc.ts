@@ -13,6 +13,13 @@
  * Reference: Karimireddy, He, Jaggi, Learning from History for Byzantine
  * Robust Optimization, ICML 2021 (Algorithm 2).
  *
+ * Defaults: τ = 100, L = 1, those of the paper's code (epfml/byzantine-robust-
+ * optimizer, momentum-robustness/cifar10-all.py: Clipping(tau=100, n_iter=1))
+ * and of ByzFL's CenteredClipping (L=1, tau=100). The bucketing paper's code
+ * (epfml/byzantine-robust-noniid-optimizer, utils.py: --clip-tau 10,
+ * Clipping(tau, n_iter=3)) is cc(tau=10, L=3). τ is an absolute radius in the
+ * gradients' units: a good one depends on their norms, which no default knows.
+ *
  * Deliberate choices:
  * - The first centre is 0, as in the authors' code (`init=zero`), or the
  *   coordinate-wise median of the first inputs (`init=cwmed`). A call whose
@@ -28,7 +35,7 @@ import { resolveParams } from '../spec.ts';
 import { defineRule, honestMajority as requirement } from './define.ts';
 
 const params = {
-  tau: { description: 'clipping radius τ', default: 10, min: 0 },
+  tau: { description: 'clipping radius τ (100: the paper’s code and ByzFL)', default: 100, min: 0 },
   L: {
     description:
       'clipping iterations per call; at most 100: published implementations iterate 1 to 20 times, and each iteration costs a pass over the n inputs',
@@ -110,6 +117,7 @@ export interface CcAggregator extends Aggregator {
 export const cc = defineRule({
   name: 'cc',
   aliases: ['centeredclipping'],
+  aliasSources: { centeredclipping: 'ByzFL' },
   summary: 'Centered clipping: L steps v ← v + mean of clip_τ(xᵢ − v), started at the previous output.',
   reference: 'Karimireddy, He, Jaggi, Learning from History for Byzantine Robust Optimization, ICML 2021',
   params,

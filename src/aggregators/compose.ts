@@ -30,7 +30,7 @@
  *   stage's outputs.
  */
 import type { AggregationDiagnostics, Aggregator, Requirement } from './types.ts';
-import type { PreAggregator } from '../preaggregators/types.ts';
+import type { PreAggregationContext, PreAggregator } from '../preaggregators/types.ts';
 
 interface Counts {
   n: number;
@@ -122,6 +122,51 @@ function union(origin: readonly number[][], rows: readonly number[]): number[] {
   return [...set].sort((a, b) => a - b);
 }
 
+/** What a chain of pre-aggregators produced: the last stage's outputs and counts, and each stage's diagnostics. */
+export interface StagesResult {
+  vectors: readonly Float32Array[];
+  /** f′ of the last stage: at most this many outputs touched by a Byzantine input. */
+  f: number;
+  /** `expected` when some stage's f′ holds only in expectation. */
+  bound: 'worst-case' | 'expected';
+  /** For each output, the inputs (sorted, each once) it was computed from. */
+  origin: number[][];
+  /** One entry per stage: `{ stage, n, f, …its diagnostics }`, n and f the counts it produced. */
+  stages: Record<string, unknown>[];
+}
+
+/**
+ * The stages in turn, each with the f′ of the one before (f for the first),
+ * checking each stage's own requirement on the counts it receives; `spec`
+ * names the whole in the error a failed requirement throws.
+ */
+export function applyStages(
+  stages: readonly PreAggregator[],
+  vectors: readonly Float32Array[],
+  ctx: PreAggregationContext,
+  spec: string,
+): StagesResult {
+  let xs: readonly Float32Array[] = vectors;
+  let f = ctx.f;
+  let expected = false;
+  // origin[k]: the inputs that current vector k was computed from.
+  let origin: number[][] = vectors.map((_, i) => [i]);
+  const diagnostics: Record<string, unknown>[] = [];
+  for (const stage of stages) {
+    if (!stage.requirement.check(xs.length, f)) {
+      throw new Error(`${spec}: ${stage.spec} requires ${stage.requirement.text} (got n=${xs.length}, f=${f})`);
+    }
+    const t = stage.transform(xs.length, f);
+    const out = stage.apply(xs, { f, rng: ctx.rng });
+    origin = out.sources.map((src) => union(origin, src));
+    diagnostics.push({ stage: stage.spec, n: t.n, f: t.f, ...out.diagnostics });
+    xs = out.vectors;
+    f = t.f;
+    expected ||= t.bound === 'expected';
+  }
+  return { vectors: xs, f, bound: expected ? 'expected' : 'worst-case', origin, stages: diagnostics };
+}
+
 export function composeAggregator(stages: readonly PreAggregator[], rule: Aggregator): Aggregator {
   const spec = [...stages.map((s) => s.spec), rule.spec].join(' > ');
   const requirement = composedRequirement(stages, rule);
@@ -131,24 +176,10 @@ export function composeAggregator(stages: readonly PreAggregator[], rule: Aggreg
     requirement,
     stateful: rule.stateful,
     randomized: rule.randomized || stages.some((s) => s.randomized),
+    ...(rule.needsReference ? { needsReference: true } : {}),
     aggregate(vectors, ctx) {
-      let xs: readonly Float32Array[] = vectors;
-      let f = ctx.f;
-      // origin[k]: the composite's inputs that current vector k was computed from.
-      let origin: number[][] = vectors.map((_, i) => [i]);
-      const stageDiagnostics: Record<string, unknown>[] = [];
-      for (const stage of stages) {
-        if (!stage.requirement.check(xs.length, f)) {
-          throw new Error(`${spec}: ${stage.spec} requires ${stage.requirement.text} (got n=${xs.length}, f=${f})`);
-        }
-        const t = stage.transform(xs.length, f);
-        const out = stage.apply(xs, { f, rng: ctx.rng });
-        origin = out.sources.map((src) => union(origin, src));
-        stageDiagnostics.push({ stage: stage.spec, n: t.n, f: t.f, ...out.diagnostics });
-        xs = out.vectors;
-        f = t.f;
-      }
-      const result = rule.aggregate(xs, { f, rng: ctx.rng });
+      const { vectors: xs, f, origin, stages: stageDiagnostics } = applyStages(stages, vectors, ctx, spec);
+      const result = rule.aggregate(xs, { f, rng: ctx.rng, ...(ctx.reference ? { reference: ctx.reference } : {}) });
       const { selected, ...rest } = result.diagnostics;
       const diagnostics: AggregationDiagnostics = { ...rest, stages: stageDiagnostics };
       if (selected) {

@@ -28,6 +28,7 @@ export function cwmedAggregate(vectors: readonly Float32Array[], f: number): Agg
 export const cwmed = defineRule({
   name: 'cwmed',
   aliases: ['median'],
+  aliasSources: { median: 'ByzFL' },
   summary: 'Coordinate-wise median (mean of the two middle values for even n).',
   reference: 'Yin et al., Byzantine-Robust Distributed Learning: Towards Optimal Statistical Rates, ICML 2018',
   vnBound: (n, f) => medianVnBound(n, f),

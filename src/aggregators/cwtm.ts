@@ -29,6 +29,7 @@ export function cwtmAggregate(vectors: readonly Float32Array[], f: number): Aggr
 export const cwtm = defineRule({
   name: 'cwtm',
   aliases: ['trmean'],
+  aliasSources: { trmean: 'ByzFL' },
   summary: 'Coordinate-wise trimmed mean: drop the f largest and f smallest values of each coordinate.',
   reference: 'Yin et al., Byzantine-Robust Distributed Learning: Towards Optimal Statistical Rates, ICML 2018',
   vnBound: (n, f) => trimmedMeanVnBound(n, f),

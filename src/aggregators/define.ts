@@ -35,6 +35,8 @@ interface RuleParts<P extends ParamMap, O extends OptionMap, C> extends VariantD
   invariants?: readonly string[];
   /** k_F(n, f) of the VN-ratio condition (./vn-bounds.ts), for the instances the DP paper's bound is about (undefined for others). */
   vnBound?: (n: number, f: number, setup: C) => number | undefined;
+  /** Reads ctx.reference, the server's gradient on trusted data (fltrust). */
+  needsReference?: boolean;
 }
 
 export type RuleDeclaration<P extends ParamMap, O extends OptionMap, C, S extends RuleState> = RuleParts<P, O, C> &
@@ -93,7 +95,15 @@ export function defineRule<P extends ParamMap, O extends OptionMap, C, S extends
     create(params, options) {
       const { setup, spec, requirement } = bind(params, options);
       const { vnBound } = decl;
-      const base = { spec, name: decl.name, requirement, stateful, randomized, ...(vnBound ? { vnBound: (n: number, f: number) => vnBound(n, f, setup) } : {}) };
+      const base = {
+        spec,
+        name: decl.name,
+        requirement,
+        stateful,
+        randomized,
+        ...(vnBound ? { vnBound: (n: number, f: number) => vnBound(n, f, setup) } : {}),
+        ...(decl.needsReference ? { needsReference: true } : {}),
+      };
       if (decl.init) return Object.assign(decl.init(setup), base);
       const { aggregate } = decl;
       return { ...base, aggregate: (vectors, ctx) => aggregate(vectors, ctx, setup) } as Aggregator & S;

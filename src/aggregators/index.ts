@@ -7,7 +7,9 @@ import type { Aggregator, AggregatorDefinition } from './types.ts';
 import { cwmed } from './cwmed.ts';
 import { cwtm } from './cwtm.ts';
 import { geomed } from './geomed.ts';
+import { rfa } from './rfa.ts';
 import { krum } from './krum.ts';
+import { multikrum } from './multikrum.ts';
 import { mean } from './mean.ts';
 import { bulyan } from './bulyan.ts';
 import { mda } from './mda.ts';
@@ -16,6 +18,16 @@ import { phocas } from './phocas.ts';
 import { cc } from './cc.ts';
 import { nm } from './nm.ts';
 import { signmv } from './signmv.ts';
+import { monna } from './monna.ts';
+import { caf } from './caf.ts';
+import { smea } from './smea.ts';
+import { dnc } from './dnc.ts';
+import { signguard } from './signguard.ts';
+import { flame } from './flame.ts';
+import { clustering } from './clustering.ts';
+import { clippedclustering } from './clippedclustering.ts';
+import { foolsgold } from './foolsgold.ts';
+import { fltrust } from './fltrust.ts';
 import { parseSpec, SpecError, unknownName } from '../spec.ts';
 import { createRegistry, type Registry } from '../registry.ts';
 import { composeAggregator } from './compose.ts';
@@ -27,7 +39,9 @@ export { meanAggregate, mean } from './mean.ts';
 export { cwmedAggregate, cwmed } from './cwmed.ts';
 export { cwtmAggregate, cwtm } from './cwtm.ts';
 export { krumAggregate, krumScores, krumScoresLp, krum } from './krum.ts';
+export { multikrum } from './multikrum.ts';
 export { geomedAggregate, geomed, type GeomedOptions } from './geomed.ts';
+export { rfaAggregate, rfa, type RfaOptions } from './rfa.ts';
 export { bulyanAggregate, bulyanInner, bulyan } from './bulyan.ts';
 export { mdaAggregate, mda } from './mda.ts';
 export { meamedAggregate, meamed } from './meamed.ts';
@@ -35,6 +49,16 @@ export { phocasAggregate, phocas } from './phocas.ts';
 export { ccAggregate, cc, type CcAggregator, type CcOptions } from './cc.ts';
 export { nmAggregate, nm } from './nm.ts';
 export { signmvAggregate, signmv } from './signmv.ts';
+export { monnaAggregate, monna } from './monna.ts';
+export { cafAggregate, caf } from './caf.ts';
+export { smeaAggregate, smea } from './smea.ts';
+export { dncAggregate, dnc } from './dnc.ts';
+export { signguardAggregate, signguard, type SignguardOptions } from './signguard.ts';
+export { flameAggregate, flame } from './flame.ts';
+export { clusteringAggregate, clustering, cosineDistances, agglomerate, largerCluster, lexRanks, type Linkage } from './clustering.ts';
+export { clippedclustering, type ClippedClusteringAggregator } from './clippedclustering.ts';
+export { foolsgold, foolsgoldWeights, type FoolsgoldAggregator } from './foolsgold.ts';
+export { fltrustAggregate, fltrust } from './fltrust.ts';
 export { composeAggregator, pushCounts, minimalNText } from './compose.ts';
 export { defineMixtailor, paperPool } from './mixtailor.ts';
 export { defineRule, honestMajority, type RuleDeclaration } from './define.ts';
@@ -48,7 +72,9 @@ export const aggregators: Registry<AggregatorDefinition> = createRegistry('aggre
   cwmed,
   cwtm,
   krum,
+  multikrum,
   geomed,
+  rfa,
   bulyan,
   mda,
   meamed,
@@ -56,6 +82,16 @@ export const aggregators: Registry<AggregatorDefinition> = createRegistry('aggre
   cc,
   nm,
   signmv,
+  monna,
+  caf,
+  smea,
+  dnc,
+  signguard,
+  flame,
+  clustering,
+  clippedclustering,
+  foolsgold,
+  fltrust,
   mixtailor,
 ]);
 

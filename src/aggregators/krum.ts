@@ -5,7 +5,8 @@
  *
  * where i → j ranges over the n − f − 2 inputs nearest to xᵢ (excluding xᵢ).
  * The output is the mean of the m inputs with the lowest scores (m = 1 is
- * Krum: the output is one of the inputs; m > 1 is Multi-Krum).
+ * Krum: the output is one of the inputs; m > 1 is Multi-Krum, and
+ * `multikrum`, multikrum.ts, takes m = n − f as ByzFL's MultiKrum does).
  * Requirement: n ≥ 2f + 3, and m ≤ n − f so that only a majority is averaged.
  *
  * Reference: Blanchard, El Mhamdi, Guerraoui, Stainer, Machine Learning with
@@ -40,7 +41,8 @@ const params = {
   p: { description: 'ℓp distance of generalized Krum (MixTailor); 2 is Krum', default: 2, min: 1, omitAt: 2 },
 };
 
-function requirementFor(m: number): Requirement {
+/** Krum's requirement for m averaged inputs (multikrum's too, for the m it averages). */
+export function krumRequirement(m: number): Requirement {
   return {
     text: m === 1 ? 'n ≥ 2f + 3' : `n ≥ 2f + 3 and m ≤ n − f (m=${m})`,
     check: (n, f) => Number.isInteger(f) && f >= 0 && n >= 2 * f + 3 && m <= n - f,
@@ -135,7 +137,7 @@ export function krumAggregate(
   if (options.p !== undefined) given.p = options.p;
   const { m, p } = resolveParams('krum', params, given);
   commonDimension(vectors, 'krum');
-  const requirement = requirementFor(m);
+  const requirement = krumRequirement(m);
   if (!requirement.check(vectors.length, f)) {
     throw new Error(`krum requires ${requirement.text} (got n=${vectors.length}, f=${f})`);
   }
@@ -159,6 +161,6 @@ export const krum = defineRule({
   reference: 'Blanchard et al., Machine Learning with Adversaries: Byzantine Tolerant Gradient Descent, NeurIPS 2017',
   params,
   vnBound: (n, f, { m, p }) => (m === 1 && p === 2 ? krumVnBound(n, f) : undefined),
-  requirement: ({ m }) => requirementFor(m),
+  requirement: ({ m }) => krumRequirement(m),
   aggregate: (vectors, ctx, values) => krumAggregate(vectors, ctx.f, values),
 });

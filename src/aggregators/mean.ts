@@ -29,6 +29,7 @@ export function meanAggregate(vectors: readonly Float32Array[], f = 0): Aggregat
 export const mean = defineRule({
   name: 'mean',
   aliases: ['average'],
+  aliasSources: { average: 'ByzFL' },
   summary: 'Arithmetic mean (non-robust baseline).',
   reference: 'McMahan et al., Communication-Efficient Learning of Deep Networks from Decentralized Data, AISTATS 2017',
   requirement,

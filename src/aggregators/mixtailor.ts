@@ -165,6 +165,8 @@ export function defineMixtailor(build: (spec: string) => Aggregator): Aggregator
     // adversary that knows the pool (adversary.knows: pool) is given — never the draw.
     init: ({ members, weights, total, requirement }) => ({
       members,
+      // A pool holding fltrust needs the server's trusted gradient whenever it is drawn (ctx.reference is passed on).
+      ...(members.some((m) => m.needsReference) ? { needsReference: true } : {}),
       aggregate(vectors: readonly Float32Array[], ctx: AggregationContext): AggregationResult {
         commonDimension(vectors, 'mixtailor');
         if (!ctx.rng) throw new Error('mixtailor is randomized: it needs ctx.rng (the server’s stream)');

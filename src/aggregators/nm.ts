@@ -5,7 +5,7 @@
  *
  * with s the (lower) median of the finite inputs' norms.
  *
- * The numerator is Σᵢ xᵢ/‖xᵢ‖₂, the "normalized mean" NM of Karimireddy, He,
+ * The numerator is Σᵢ xᵢ/‖xᵢ‖₂, the "normalized mean" NM of He, Karimireddy,
  * Jaggi (eq. 4: each input enters as a unit vector, so a Byzantine input moves
  * the direction by at most one unit whatever its norm); dividing by Σᵢ βᵢ is
  * what RFA's Weiszfeld step with T = 1 started at z = 0 does, and gives the
@@ -15,10 +15,10 @@
  * has no breakdown-point guarantee; the requirement only keeps it to an
  * honest majority, like the other rules.
  *
- * References: Karimireddy, He, Jaggi, Byzantine-Robust Learning on
- * Heterogeneous Datasets via Bucketing, ICLR 2022 (§2.2, "RFA with T = 1");
- * Pillutla, Kakade, Harchaoui, Robust Aggregation for Federated Learning,
- * IEEE TSP 2022.
+ * References: He, Karimireddy, Jaggi, Byzantine-Robust Learning on
+ * Heterogeneous Datasets via Resampling, arXiv 2006.09365, 2020 (§3.2,
+ * eq. (4), "RFA with T = 1"); Pillutla, Kakade, Harchaoui, Robust
+ * Aggregation for Federated Learning, IEEE TSP 2022.
  *
  * Deliberate choices:
  * - ν (default 1e-6, as in geomed) bounds the weight of a near-zero input,
@@ -71,7 +71,7 @@ export function nmAggregate(
 export const nm = defineRule({
   name: 'nm',
   summary: 'Normalized mean (RFA with T = 1): inputs weighted by 1/‖xᵢ‖, so each contributes a unit vector.',
-  reference: 'Karimireddy, He, Jaggi, Byzantine-Robust Learning on Heterogeneous Datasets via Bucketing, ICLR 2022',
+  reference: 'He, Karimireddy, Jaggi, Byzantine-Robust Learning on Heterogeneous Datasets via Resampling, arXiv 2006.09365, 2020',
   params,
   requirement,
   aggregate: (vectors, ctx, values) => nmAggregate(vectors, ctx.f, values),

@@ -29,6 +29,14 @@ export interface AggregationContext {
   f: number;
   /** The server's private stream; only randomized rules may draw from it. */
   rng?: Rng;
+  /**
+   * The worker each input came from (inputs[k] is worker senders[k]'s), when the caller knows:
+   * the server always says; after pre-aggregation stages nobody does. Rules that keep per-worker
+   * state (foolsgold) or trust one worker (monna's pivot) read it, and fall back to the position.
+   */
+  senders?: readonly number[];
+  /** The server's own gradient on its trusted examples (`server.trusted`), for rules that score inputs against it (fltrust). */
+  reference?: Float32Array;
 }
 
 /** Declared parameter of a rule, with its default and valid range. */
@@ -61,6 +69,8 @@ export interface Aggregator {
   readonly members?: readonly Aggregator[];
   /** k_F(n, f), the largest VN ratio of honest inputs under which the rule is (α, f)-Byzantine resilient (./vn-bounds.ts), when known. */
   vnBound?(n: number, f: number): number | undefined;
+  /** Needs ctx.reference, the server's gradient on trusted data (fltrust): a scenario must give the server trusted examples. */
+  readonly needsReference?: boolean;
 }
 
 /** A rule definition (made with defineRule): name, documentation, declared params and a factory. */

@@ -5,13 +5,31 @@
  *
  * μ and σ are the coordinate-wise mean and standard deviation of the observed
  * honest gradients (σ with the unbiased 1/(k − 1) estimator, as torch.std in
- * ByzFL; σ = 0 when one gradient is observed). z defaults to the paper's
+ * ByzFL; σ = 0 when one gradient is observed). z is optional:
+ *   - absent (`alie`): the paper's
  *
- *   s = ⌊n/2 + 1⌋ − f,   z_max = Φ⁻¹((n − s) / n),
+ *       s = ⌊n/2 + 1⌋ − f,   z_max = Φ⁻¹((n − s) / n),
  *
- * the largest shift for which enough honest workers still lie farther from μ
- * than the Byzantine vectors. When f ≥ ⌊n/2 + 1⌋ the formula gives s ≤ 0 and
- * z = ∞; byzsim clamps s to 1. With nothing observed the attack sends zero vectors.
+ *     the largest shift for which enough honest workers still lie farther
+ *     from μ than the Byzantine vectors. When f ≥ ⌊n/2 + 1⌋ the formula gives
+ *     s ≤ 0 and z = ∞; byzsim clamps s to 1;
+ *   - `alie(z=0)`: μ itself, the plain mean of what it saw;
+ *   - any other z as given, of either sign.
+ * With nothing observed the attack sends zero vectors.
+ *
+ * Sign conventions (z > 0 moves against σ, as in the paper's μ − z·σ):
+ *   - ByzFL's ALittleIsEnough(tau) sends μ + τ·σ (default τ = 1.5): it is
+ *     byzsim's alie(z=−τ), ByzFL's default alie(z=-1.5) (its σ is also the
+ *     1/(k − 1) one: var with ddof=1, whatever its docstring's 1/k says);
+ *   - the DP paper (Guerraoui et al., PODC 2021, §5.1) sends ḡ + v·a with
+ *     a = −σ and v = 1.5, i.e. ḡ − 1.5σ: byzsim's alie(z=1.5).
+ * The z_max formula is the paper's, over all n workers; the EPFL code of the
+ * bucketing and Learning-from-History papers (codes/attacks/alittle.py, where
+ * z=None likewise means z_max) takes Φ⁻¹((n − f − s)/(n − f)) over the
+ * honest workers instead.
+ * In byzsim 0.3 and before, z = 0 stood for z_max, so the mean could not be
+ * asked for: `alie` and any z ≠ 0 run as they did, but a trace recorded with
+ * an explicit `alie(z=0)` no longer replays.
  *
  * Reference: Baruch, Baruch, Goldberg, A Little Is Enough: Circumventing
  * Defenses for Distributed Learning, NeurIPS 2019 (Algorithm 3).
@@ -19,7 +37,7 @@
 import { defineAttack } from './define.ts';
 
 const params = {
-  z: { description: 'shift in standard deviations; 0 uses the paper’s z_max(n, f)', default: 0 },
+  z: { description: 'shift in standard deviations, μ − z·σ (0: the mean; ByzFL’s τ is −z)', absent: 'z_max(n, f)' },
 };
 
 /**
@@ -84,13 +102,13 @@ export function alieVector(observed: readonly Float32Array[], z: number): Float3
 
 export const alie = defineAttack({
   name: 'alie',
-  summary: 'Each Byzantine worker sends μ − z·σ of the observed honest gradients (z_max(n, f) by default).',
+  summary: 'Each Byzantine worker sends μ − z·σ of the observed honest gradients (z = z_max(n, f) when not given).',
   reference: 'Baruch et al., A Little Is Enough: Circumventing Defenses for Distributed Learning, NeurIPS 2019',
   params,
   needs: { honest: true },
   craft(ctx, { z }) {
     if (ctx.observed.length === 0) return Array.from({ length: ctx.f }, () => new Float32Array(ctx.theta.length));
-    const v = alieVector(ctx.observed, z === 0 ? alieZmax(ctx.n, ctx.f) : z);
+    const v = alieVector(ctx.observed, z ?? alieZmax(ctx.n, ctx.f));
     return Array.from({ length: ctx.f }, () => v.slice());
   },
 });

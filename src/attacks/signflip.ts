@@ -28,6 +28,7 @@ export function scaledMeanVectors(observed: readonly Float32Array[], s: number, 
 export const signflip = defineAttack({
   name: 'signflip',
   aliases: ['signflipping'],
+  aliasSources: { signflipping: 'ByzFL' },
   summary: 'Each Byzantine worker sends −scale × the mean of the observed honest gradients.',
   reference: 'Allen-Zhu et al., Byzantine-Resilient Non-Convex Stochastic Gradient Descent, ICLR 2021',
   params,

@@ -1,7 +1,8 @@
 /**
- * `byzsim aggregate --rule <spec|module> --f <f> --input <file> [--output <file>] [--seed <n>]`:
- * apply one rule to vectors from a file, without the simulator — for checking a
- * rule against another implementation, or using byzsim's rules from Python.
+ * `byzsim aggregate --rule <spec|module> --f <f> --input <file> [--output <file>] [--seed <n>] [--reference <file>]`:
+ * apply one rule, or pre-aggregators alone, to vectors from a file, without
+ * the simulator — for checking a rule or a stage against another
+ * implementation, or using byzsim's rules from Python.
  *
  * <rule> is a spec (`cwtm`, `krum(m=2)`, `nnm > cwtm`) in which a rule may be
  * a user's module (`./my-rule.ts`, `nnm > ./my-rule.ts`): a path ending in
@@ -21,11 +22,26 @@
  * "Infinity" and "-Infinity", and numbers are the shortest decimals that read
  * back as the same float32.
  *
- * Randomized rules draw from the `server` stream of `--seed` (default 1), the
- * stream they use in a run, so the same seed gives the same aggregate.
+ * Randomized rules and stages draw from the `server` stream of `--seed`
+ * (default 1), the stream they use in a run, so the same seed gives the same
+ * aggregate (or outputs).
  *
  * A rule whose requirement holds only in expectation (after resample-wr) is
  * refused for f > 0 unless --allow-in-expectation is given, as in a scenario.
+ *
+ * A spec of pre-aggregators only (`nnm`, `nnm > bucketing(s=2)`) is applied
+ * as the stages of a composition would be, each with the f′ of the one
+ * before, and gives their n′ × d outputs instead of an aggregate:
+ *   { "stage", "n", "f", "d", "seed", "nonFiniteInputs", "nOut", "fOut",
+ *     "bound", "nonFiniteOutputs", "outputs": [[...], ...], "sources": [...],
+ *     "diagnostics": { "stages": [...] } };
+ * (nOut, fOut) are the last stage's (n′, f′), `bound` says whether f′ holds
+ * for every draw (`worst-case`) or in expectation only (`expected`, after
+ * resample-wr), `sources[k]` lists the inputs output k was computed from, and
+ * `diagnostics.stages` is what a composition records. With --output the
+ * object goes to a .json file, or the outputs alone to a float32 .npy of
+ * shape [n′, d], which --input reads back. Non-finite outputs are a result,
+ * not a warning: the stages pass non-finite inputs on to the rule.
  *
  * Exit status 0 (also for a non-finite outcome, which is a result), or 2 for a
  * user mistake (missing or malformed file, bad spec, (n, f) not meeting the
@@ -33,13 +49,15 @@
  */
 import { extname } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { createAggregator } from '../aggregators/index.ts';
-import { inExpectationRisk } from '../aggregators/compose.ts';
+import { aggregators, createAggregator, type Registries } from '../aggregators/index.ts';
+import { applyStages, inExpectationRisk } from '../aggregators/compose.ts';
+import { createPreAggregator, preaggregators } from '../preaggregators/index.ts';
+import type { PreAggregator } from '../preaggregators/types.ts';
 import { isFiniteVector } from '../kernels/vector.ts';
 import type { Aggregator } from '../aggregators/types.ts';
 import { loadRuleModules } from '../scenario/modules.ts';
 import { createRng } from '../sim/rng.ts';
-import { SpecError } from '../spec.ts';
+import { parseSpec, SpecError } from '../spec.ts';
 import { VectorsError, float32Json, readVectors, vectorJson, writeVectors } from '../io/vectors.ts';
 
 export interface AggregateOptions {
@@ -49,6 +67,8 @@ export interface AggregateOptions {
   input: string;
   output?: string;
   allowInExpectation?: boolean;
+  /** The server's trusted gradient, for fltrust. */
+  reference?: string;
 }
 
 class AggregateError extends Error {}
@@ -68,7 +88,19 @@ export async function aggregateCommand(opts: AggregateOptions): Promise<number> 
 }
 
 /** Returns the text for stdout, or undefined when the result went to --output. */
-async function run({ rule, f, seed = 1, input, output, allowInExpectation = false }: AggregateOptions): Promise<string | undefined> {
+/** --reference: the server's trusted gradient, one vector of dimension d, for a rule that needs it (fltrust), and only then. */
+function readReference(file: string | undefined, needed: boolean, d: number): Float32Array | undefined {
+  if (!needed) {
+    if (file !== undefined) throw new AggregateError('--reference: only a rule that scores against the server’s trusted gradient (fltrust) takes one');
+    return undefined;
+  }
+  if (file === undefined) throw new AggregateError('--reference <file>: this rule scores the inputs against the server’s trusted gradient g₀; give it as one vector (.json or .npy)');
+  const rows = readVectors(file);
+  if (rows.length !== 1 || rows[0].length !== d) throw new AggregateError(`--reference: ${file} must hold one vector of dimension ${d} (got ${rows.length} of dimension ${rows[0]?.length ?? 0})`);
+  return rows[0];
+}
+
+async function run({ rule, f, seed = 1, input, output, allowInExpectation = false, reference }: AggregateOptions): Promise<string | undefined> {
   if (!Number.isInteger(f) || f < 0) throw new AggregateError(`--f: must be a non-negative integer (got ${f})`);
   if (!Number.isFinite(seed)) throw new AggregateError(`--seed: must be a number (got ${seed})`);
   const outputFormat = output === undefined ? undefined : extname(output).toLowerCase();
@@ -76,11 +108,13 @@ async function run({ rule, f, seed = 1, input, output, allowInExpectation = fals
     throw new AggregateError(`--output: ${output}: unknown format '${outputFormat || 'no extension'}' (use .npy or .json)`);
   }
   const { registries } = await loadRuleModules(rule, process.cwd());
-  const aggregator = createAggregator(rule, registries);
+  const stages = preAggregation(rule, registries);
+  const aggregator = stages ? undefined : createAggregator(rule, registries);
   const vectors = readVectors(input);
   const n = vectors.length;
   if (n === 0) throw new AggregateError(`${input}: no vectors`);
   const d = vectors[0].length;
+  if (!aggregator) return preAggregate(stages!, { n, f, d, seed, input, output, outputFormat, vectors });
   if (!aggregator.requirement.check(n, f)) {
     throw new AggregateError(`${aggregator.spec} requires ${aggregator.requirement.text} (got n=${n}, f=${f} from ${input})`);
   }
@@ -89,14 +123,81 @@ async function run({ rule, f, seed = 1, input, output, allowInExpectation = fals
   }
   const nonFiniteInputs = vectors.flatMap((v, i) => (isFiniteVector(v) ? [] : [i]));
 
-  const { aggregate, diagnostics } = aggregator.aggregate(vectors, { f, rng: createRng(seed, 'server') });
+  const trusted = readReference(reference, aggregator.needsReference === true, d);
+  const { aggregate, diagnostics } = aggregator.aggregate(vectors, { f, rng: createRng(seed, 'server'), ...(trusted ? { reference: trusted } : {}) });
   const finite = isFiniteVector(aggregate);
   if (!finite) console.error(nonFiniteWarning(aggregator, aggregate, nonFiniteInputs, f));
   if (outputFormat === '.npy') {
     writeVectors(output!, aggregate);
     return undefined;
   }
-  const text = resultJson(aggregator, { n, f, d, seed, nonFiniteInputs, finite, aggregate, diagnostics });
+  const text = resultJson([
+    ['rule', aggregator.spec],
+    ['n', n],
+    ['f', f],
+    ['d', d],
+    ['seed', seed],
+    ['nonFiniteInputs', nonFiniteInputs],
+    ['outcome', finite ? 'finite' : 'non-finite'],
+    ['aggregate', vectorJson(aggregate)],
+    ['diagnostics', diagnostics],
+  ]);
+  return written(text, output);
+}
+
+/** The stages of a spec made of pre-aggregators only; undefined when it ends in a rule (or names what neither registry has). */
+function preAggregation(spec: string, registries: Registries): PreAggregator[] | undefined {
+  const { aggregators: rules = aggregators, preaggregators: stages = preaggregators } = registries;
+  const parsed = parseSpec(spec);
+  const last = parsed[parsed.length - 1];
+  if (rules.has(last.name) || !stages.has(last.name)) return undefined;
+  for (const stage of parsed) {
+    if (!stages.has(stage.name) && rules.has(stage.name)) {
+      throw new SpecError(`'${spec}': ${stage.name} is a rule; only the last stage of a composition may be a rule`);
+    }
+  }
+  return parsed.map((stage) => createPreAggregator(stage, stages));
+}
+
+/** Applies the stages alone: their outputs, counts and diagnostics, as the header describes. */
+function preAggregate(
+  stages: readonly PreAggregator[],
+  r: { n: number; f: number; d: number; seed: number; input: string; output?: string; outputFormat?: string; vectors: Float32Array[] },
+): string | undefined {
+  const spec = stages.map((s) => s.spec).join(' > ');
+  let counts = { n: r.n, f: r.f };
+  stages.forEach((stage, i) => {
+    if (!stage.requirement.check(counts.n, counts.f)) {
+      const from = i === 0 ? `from ${r.input}` : `after ${stages.slice(0, i).map((s) => s.spec).join(' > ')}`;
+      throw new AggregateError(`${stage.spec} requires ${stage.requirement.text} (got n=${counts.n}, f=${counts.f} ${from})`);
+    }
+    counts = stage.transform(counts.n, counts.f);
+  });
+  const out = applyStages(stages, r.vectors, { f: r.f, rng: createRng(r.seed, 'server') }, spec);
+  if (r.outputFormat === '.npy') {
+    writeVectors(r.output!, out.vectors);
+    return undefined;
+  }
+  const text = resultJson([
+    ['stage', spec],
+    ['n', r.n],
+    ['f', r.f],
+    ['d', r.d],
+    ['seed', r.seed],
+    ['nonFiniteInputs', r.vectors.flatMap((v, i) => (isFiniteVector(v) ? [] : [i]))],
+    ['nOut', out.vectors.length],
+    ['fOut', out.f],
+    ['bound', out.bound],
+    ['nonFiniteOutputs', out.vectors.flatMap((v, i) => (isFiniteVector(v) ? [] : [i]))],
+    ['outputs', out.vectors.map(vectorJson)],
+    ['sources', out.origin],
+    ['diagnostics', { stages: out.stages }],
+  ]);
+  return written(text, r.output);
+}
+
+/** The text for stdout, or undefined once written to --output. */
+function written(text: string, output: string | undefined): string | undefined {
   if (output === undefined) return text;
   try {
     writeFileSync(output, `${text}\n`);
@@ -107,21 +208,7 @@ async function run({ rule, f, seed = 1, input, output, allowInExpectation = fals
 }
 
 /** One key per line; each value compact, so a long aggregate stays on one line. */
-function resultJson(
-  aggregator: Aggregator,
-  r: { n: number; f: number; d: number; seed: number; nonFiniteInputs: number[]; finite: boolean; aggregate: Float32Array; diagnostics: object },
-): string {
-  const fields: [string, unknown][] = [
-    ['rule', aggregator.spec],
-    ['n', r.n],
-    ['f', r.f],
-    ['d', r.d],
-    ['seed', r.seed],
-    ['nonFiniteInputs', r.nonFiniteInputs],
-    ['outcome', r.finite ? 'finite' : 'non-finite'],
-    ['aggregate', vectorJson(r.aggregate)],
-    ['diagnostics', r.diagnostics],
-  ];
+function resultJson(fields: [string, unknown][]): string {
   const lines = fields.map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value, nonFinite)}`);
   return `{\n${lines.join(',\n')}\n}`;
 }

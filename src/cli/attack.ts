@@ -37,6 +37,7 @@
  */
 import { extname } from 'node:path';
 import { createAggregator } from '../aggregators/index.ts';
+import { withMedianReference } from '../aggregators/reference.ts';
 import type { Aggregator } from '../aggregators/types.ts';
 import { attackContext, createAttack, isNoAttack } from '../attacks/index.ts';
 import type { Attack } from '../attacks/types.ts';
@@ -148,7 +149,11 @@ async function ruleKnowledge(spec: string, n: number, f: number, rng: Rng): Prom
   const { registries } = await loadRuleModules(spec, process.cwd());
   const rule = createAggregator(spec, registries);
   if (!rule.requirement.check(n, f)) throw new AttackCommandError(`--rule: ${rule.spec} requires ${rule.requirement.text} (got n=${n}, f=${f})`);
-  const withStream = (r: Aggregator): Aggregator => ({ ...r, aggregate: (v, ctx) => r.aggregate(v, { f: ctx.f, rng: ctx.rng ?? rng }) });
+  // Never the server's trusted gradient (fltrust's g₀): the adversary does not hold the server's data.
+  const withStream = (given: Aggregator): Aggregator => {
+    const r = withMedianReference(given);
+    return { ...r, aggregate: (v, ctx) => r.aggregate(v, { f: ctx.f, rng: ctx.rng ?? rng }) };
+  };
   return { rule: withStream(rule), pool: (rule.members ?? [rule]).map(withStream) };
 }
 

@@ -10,7 +10,7 @@ import { datasets } from '../learning/datasets/index.ts';
 import { partitions } from '../learning/partitions/index.ts';
 import { models } from '../learning/models/index.ts';
 import { lrSchedules } from '../learning/lr-schedules.ts';
-import { usage, type Variant } from '../registry.ts';
+import { resolveArgs, usage, type Variant } from '../registry.ts';
 import { BACKENDS } from './backend.ts';
 import { resolveSpec } from '../invariants/catalog.ts';
 
@@ -43,7 +43,7 @@ export function variantSets(): VariantSet[] {
     set('attacks (scenario key `attack`, or "none")', attacks.list(), needsText),
     set('Byzantine schedules (scenario key `byzantine.schedule`)', schedules.list(), (d) => (d.scripted ? 'reads byzantine.script' : '')),
     set('knowledge models (scenario key `adversary.knowledge`)', knowledgeModels.list(), (d) =>
-      d.observes(Object.fromEntries(Object.entries(d.params).map(([k, p]) => [k, p.default]))) ? 'shows honest gradients' : 'shows no honest gradient',
+      d.observes(resolveArgs(d).params) ? 'shows honest gradients' : 'shows no honest gradient',
     ),
     set('network orderings (scenario key `network.ordering`)', orderings.list(), (d) =>
       d.adversarial ? 'the adversary chooses delays within network.adversarialDelay' : 'delays drawn from network.delay',
@@ -68,9 +68,15 @@ export function nonFiniteText(rule: string): string {
     : 'NaN and ±Infinity inputs reach the output';
 }
 
+/** An alias as `byzsim list` and the README name it: `median — ByzFL's name` when it is a peer's. */
+function aliasText(def: Variant, alias: string): string {
+  const source = def.aliasSources?.[alias];
+  return source ? `${alias} — ${source}'s name` : alias;
+}
+
 /** One variant: how to write it (defaults spelled out) and its aliases, then what it needs, its summary and its source. */
 function entry(written: string, def: Variant, needs: string): string[] {
-  const aliases = def.aliases?.length ? `   (also: ${def.aliases.join(', ')})` : '';
+  const aliases = def.aliases?.length ? `   (also: ${def.aliases.map((a) => aliasText(def, a)).join(', ')})` : '';
   return [`  ${written}${aliases}`, `      ${needs ? `${needs}. ` : ''}${def.summary}`, `      ${def.reference}`];
 }
 

@@ -91,13 +91,14 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('aggregate')
-    .description('apply one aggregation rule to vectors from a .json or .npy file (no simulator)')
-    .requiredOption('--rule <spec|module>', 'rule spec, e.g. cwtm, krum(m=2), "nnm > cwtm", "nnm > ./my-rule.ts"')
+    .description('apply one aggregation rule, or pre-aggregators alone, to vectors from a .json or .npy file (no simulator)')
+    .requiredOption('--rule <spec|module>', 'rule spec, e.g. cwtm, krum(m=2), "nnm > cwtm", "nnm > ./my-rule.ts"; or stages alone: nnm, "nnm > bucketing(s=2)"')
     .requiredOption('--f <n>', 'number of Byzantine inputs to tolerate', integer)
     .requiredOption('--input <file>', 'vectors: .json (array of arrays) or .npy (float32/float64, shape [n, d])')
-    .option('--output <file>', 'write the aggregate to .npy (float32) or .json instead of stdout')
+    .option('--output <file>', 'write the aggregate (stages alone: the n′ × d outputs) to .npy (float32), or the result to .json, instead of stdout')
     .option('--seed <n>', 'seed of the server stream for randomized rules (default 1)', integer)
     .option('--allow-in-expectation', 'accept a rule whose requirement holds only in expectation (after resample-wr)')
+    .option('--reference <file>', 'the server’s trusted gradient g₀ (one vector, .json or .npy), for fltrust')
     .option('--kernels <path>', KERNELS_HELP, kernelRequest)
     .action(async (opts) => {
       code = await (await import('./aggregate.ts')).aggregateCommand(opts);

@@ -47,7 +47,7 @@ import { scenarioSplit } from '../run/task.ts';
 import { createPlan } from '../run/plan.ts';
 import { runPlan } from '../run/run.ts';
 import { kernelPath } from '../kernels/path.ts';
-import { formatSpec } from '../spec.ts';
+import { formatSpec, parseSpec } from '../spec.ts';
 import { UsageError } from './backend.ts';
 import { CheckerViolation } from '../sim/checkers/index.ts';
 
@@ -107,6 +107,7 @@ interface DrawContext {
  */
 const SENSIBLE: Record<string, Range | ((ctx: DrawContext) => Range)> = {
   'aggregator:krum.m': { lo: 1, hi: 4 },
+  'aggregator:multikrum.m': { lo: 1, hi: 4 },
   'aggregator:*.p': { lo: 1, hi: 4 },
   'aggregator:geomed.T': { lo: 1, hi: 20 },
   'aggregator:*.nu': { lo: 1e-9, hi: 1e-2, log: true },
@@ -116,6 +117,16 @@ const SENSIBLE: Record<string, Range | ((ctx: DrawContext) => Range)> = {
   'aggregator:mda.maxSubsets': { lo: 1e4, hi: 1e6, log: true },
   'aggregator:cc.tau': { lo: 0.01, hi: 100, log: true },
   'aggregator:cc.L': { lo: 1, hi: 5 },
+  // monna's pivot names a worker, so a worker every drawn n has (worker 0); the server then fills a missing input with zero.
+  'aggregator:monna.pivot': { lo: 0, hi: 0 },
+  'aggregator:smea.maxSubsets': { lo: 1e2, hi: 1e4, log: true },
+  'aggregator:dnc.b': { lo: 1, hi: 16 },
+  'aggregator:dnc.niters': { lo: 1, hi: 5 },
+  'aggregator:dnc.c': { lo: 0, hi: 2 },
+  'aggregator:signguard.lower': { lo: 0, hi: 0.5 },
+  'aggregator:signguard.upper': { lo: 1, hi: 5 },
+  'aggregator:flame.lambda': { lo: 0, hi: 0.01 },
+  'aggregator:foolsgold.kappa': { lo: 0.1, hi: 4, log: true },
   'pre-aggregator:bucketing.s': { lo: 1, hi: 6 },
   'pre-aggregator:resample.s': { lo: 1, hi: 3 },
   'pre-aggregator:resample-wr.s': { lo: 1, hi: 3 },
@@ -163,13 +174,13 @@ function drawParam(rng: Rng, p: ParamDeclaration, range: Range | undefined): num
     x = log && lo > 0 ? logIn(rng, lo, hi) : linIn(rng, lo, hi);
     x = Math.min(hi, Math.max(lo, x));
   }
-  // An excluded minimum drawn (or rounded onto): the default, which the declaration accepts.
-  return p.exclusiveMin && x <= min ? p.default : x;
+  // An excluded minimum drawn (or rounded onto): the default, which the declaration accepts (else the top of the range).
+  return p.exclusiveMin && x <= min ? (p.default ?? hi) : x;
 }
 
-/** A parameter with no SENSIBLE entry: around its default, a decade either way. */
+/** A parameter with no SENSIBLE entry: around its default (an `absent` one: its minimum, or 0), a decade either way. */
 function generic(p: ParamDeclaration): Range {
-  const d = p.default;
+  const d = p.default ?? p.min ?? 0;
   if (p.integer) return { lo: p.min ?? Math.min(0, d), hi: Math.max(d * 4, (p.min ?? 0) + 4) };
   if (d > 0) return { lo: d / 10, hi: d * 10, log: true };
   return { lo: p.min ?? d - 1, hi: p.max ?? d + 1 };
@@ -390,8 +401,12 @@ export function drawScenario(seed: number, index: number, maxRounds: number = SW
 
   // The server: quorum (a number, n or n-f), timeout, missing policy; a quorum the rule can take when missing gradients are dropped.
   const serverRng = stream('server');
-  const missing = pick(serverRng, ['zero', 'drop'] as const);
-  const requirement = createAggregator(rule).requirement;
+  const drawnRule = createAggregator(rule);
+  // monna trusts one worker's input every round: the server fills a missing one with zero rather than drop it.
+  const missing = parseSpec(rule).some((stage) => stage.name === 'monna') ? 'zero' : pick(serverRng, ['zero', 'drop'] as const);
+  // A rule scoring against the server's own gradient gets trusted examples (a few, as FLTrust's root set is small).
+  const trusted = drawnRule.needsReference ? intIn(serverRng, 1, Math.min(shape.train, 40)) : 0;
+  const requirement = drawnRule.requirement;
   const takes = (q: number) => missing === 'zero' || q >= n || requirement.check(q, f);
   const symbolic: ('n' | 'n-f')[] = takes(n - f) ? ['n', 'n-f'] : ['n'];
   const quorum = chance(serverRng, 0.5) ? pick(serverRng, symbolic) : pick(serverRng, Array.from({ length: n }, (_, i) => i + 1).filter(takes));
@@ -431,7 +446,7 @@ export function drawScenario(seed: number, index: number, maxRounds: number = SW
     adversary: { ...knowledge, craftTime, knows, staleness, flood, ...(scheduling ? { scheduling } : {}) },
     network: { delay, drop, duplicate, ordering: orderingSpec, adversarialDelay },
     worker: { computeTime },
-    server: { quorum, timeout, missing, allowInExpectation },
+    server: { quorum, timeout, missing, allowInExpectation, ...(trusted > 0 ? { trusted } : {}) },
     eval: { every, perClass, trainSize },
     ...(dp ? { dp } : {}),
     output: { trace },

@@ -8,6 +8,7 @@
  * AggregatorDefinition (what defineAggregator sets); that list wins.
  */
 import type { AggregatorDefinition } from '../aggregators/types.ts';
+import { withMedianReference } from '../aggregators/reference.ts';
 import { aggregators, createAggregator, preaggregators } from '../aggregators/index.ts';
 import { formatSpec, parseSpec, type SpecStage } from '../spec.ts';
 import { publishedKappa, type KappaEntry } from './kappa.ts';
@@ -36,9 +37,12 @@ const declarations: Record<string, (stage: SpecStage) => Declaration> = {
   geomed: (s) => {
     // geomed-optimality is the ℓ2 subgradient condition; p ≠ 2 (ℓp median by IRLS) has another.
     const euclidean = (s.params.p ?? 2) === 2;
-    const converged = euclidean && (s.params.T ?? 0) >= 1000 && s.params.tol === 0;
+    // Converged: the step test at its default tol or tighter, with room to run (the default T = 8,
+    // RFA's budget, mostly stops first).
+    const defaultTol = aggregators.get('geomed')?.params.tol?.default ?? 0;
+    const converged = euclidean && (s.params.T ?? 0) >= 1000 && (s.params.tol ?? defaultTol) <= defaultTol;
     const why = euclidean
-      ? 'geomed-optimality: only for a converged solver, e.g. geomed(T=2000, tol=0)'
+      ? 'geomed-optimality: only for a converged solver, e.g. geomed(T=1000); the default T = 8 stops short'
       : 'geomed-optimality: states the ℓ2 condition; the ℓp median (p ≠ 2) satisfies the dual-norm one';
     return {
       invariants: converged ? [...ROBUST, 'geomed-optimality'] : ROBUST,
@@ -46,6 +50,12 @@ const declarations: Record<string, (stage: SpecStage) => Declaration> = {
       ...(converged ? {} : { omitted: why }),
     };
   },
+  rfa: () => ({
+    invariants: ['permutation-invariance', 'identity', 'finite-output'],
+    omitted:
+      'translation- and scale-equivariance: T steps from the origin with an absolute ν (RFA-T1 is a normalized mean); ' +
+      'geomed-optimality: a fixed T, not a converged median',
+  }),
   bulyan: (s) =>
     // An approximate inner rule (geomed) stops within its tolerance, which differs between frames:
     // enough to flip which input is nearest its output when two are nearly tied.
@@ -75,10 +85,61 @@ const declarations: Record<string, (stage: SpecStage) => Declaration> = {
       'stateful (fresh instance per check); a fixed clipping radius around the previous aggregate breaks identity, ' +
       'translation- and scale-equivariance',
   }),
+  multikrum: () => ({ invariants: ROBUST, omitted: 'selects-input: Multi-Krum averages its selection' }),
+  monna: () => ({
+    invariants: ['identity', 'translation-equivariance', 'scale-equivariance'],
+    omitted:
+      'permutation-invariance, finite-output, honest-range: without senders (as in these checks) the pivot is a position, ' +
+      'so permuting the inputs moves it and a Byzantine or non-finite input there is trusted; permuting inputs and senders ' +
+      'together leaves the output bit for bit (test/aggregators/rules-monna.test.ts)',
+  }),
+  caf: () => ({ invariants: ROBUST, omitted: 'honest-range: a Byzantine input near the honest ones keeps weight in the returned round' }),
+  smea: () => ({ invariants: ROBUST, omitted: 'honest-range: the subset of smallest λ_max may hold Byzantine inputs past the honest extremes' }),
+  dnc: () => ({
+    invariants: ROBUST,
+    omitted:
+      'honest-range: the kept inputs may include Byzantine ones beyond the honest range; selects-input: it averages what it keeps ' +
+      '(permutation-invariance holds for the same coordinate draws; the catalog drops it for randomized rules)',
+  }),
+  signguard: () => ({
+    invariants: ['permutation-invariance', 'identity', 'scale-equivariance', 'finite-output'],
+    omitted: 'translation-equivariance: norms and signs are measured from the origin; honest-range: clipping to the median norm shrinks inputs toward 0',
+  }),
+  flame: (s) => {
+    const why =
+      'translation-equivariance: cosine distances and norms are measured from the origin; ' +
+      'honest-range: clipping shrinks inputs toward 0 and the admitted cluster may hold Byzantine inputs';
+    return (s.params.lambda ?? 0.001) === 0
+      ? { invariants: ['permutation-invariance', 'identity', 'scale-equivariance', 'finite-output'], omitted: why }
+      : { invariants: ['permutation-invariance', 'scale-equivariance', 'finite-output'], omitted: `identity: adds N(0, (λ·S)²) noise; ${why}` };
+  },
+  clustering: () => ({
+    invariants: ['permutation-invariance', 'identity', 'scale-equivariance', 'finite-output'],
+    omitted:
+      'translation-equivariance: cosines are measured from the origin; honest-range: a Byzantine input aligned with the honest ones joins their cluster whatever its norm',
+  }),
+  clippedclustering: () => ({
+    invariants: ['permutation-invariance', 'identity', 'scale-equivariance', 'finite-output'],
+    omitted:
+      'stateful (fresh instance per check); translation-equivariance: cosines and norms are measured from the origin; ' +
+      'honest-range: a Byzantine input aligned with the honest ones is averaged in, clipped to the median norm but possibly past the honest extremes',
+  }),
+  foolsgold: () => ({
+    invariants: ['permutation-invariance', 'identity', 'scale-equivariance', 'finite-output'],
+    omitted:
+      'stateful (fresh instance per check; without senders the history is by position); translation-equivariance: cosines of histories are measured from the origin; ' +
+      'honest-range: an input unlike every other gets weight 1, Byzantine or not',
+  }),
+  fltrust: () => ({
+    invariants: ['permutation-invariance', 'identity', 'scale-equivariance', 'finite-output'],
+    omitted:
+      'checked with the inputs’ coordinate-wise median standing in for the server’s trusted gradient; translation-equivariance: ' +
+      'cosines are measured from the origin; honest-range: inputs are rescaled to the trusted gradient’s norm',
+  }),
 };
 
 /** Rules that select inputs (by distances or subsets) rather than combine all of them. */
-const SELECTING = ['krum', 'bulyan', 'mda'];
+const SELECTING = ['krum', 'multikrum', 'bulyan', 'mda', 'monna', 'caf', 'smea', 'dnc'];
 
 /** What an undeclared deterministic, stateless rule is still held to. */
 const UNDECLARED: InvariantName[] = ['permutation-invariance'];
@@ -156,7 +217,7 @@ export function resolveSpec(spec: string): Resolved {
   return {
     rule: {
       label: spec,
-      make: () => createAggregator(spec),
+      make: () => withMedianReference(createAggregator(spec)),
       requirement: sample.requirement,
       randomized: sample.randomized,
       approximate: declaration?.approximate ?? false,

@@ -77,9 +77,8 @@ const U32 = 2 ** -24;
  * output.
  *
  * Approximate rules (iterative solvers): 1e-4·M, room for a solver that stops
- * short of its fixed point at a relative tolerance of 1e-6 (the worst seen is
- * 4.5e-5·M, geomed(p=1.5); geomed(p=3, T=2000, tol=0) goes past it, a known
- * violation in test/invariants/suite.test.ts).
+ * short of its fixed point at its relative tolerance (before geomed stopped on
+ * its step, the worst seen was 4.5e-5·M, geomed(p=1.5)).
  *
  * 2⁻¹⁴⁹, one float32 subnormal step, keeps two zero outputs comparable.
  */

@@ -65,6 +65,8 @@ export interface BuildTaskOptions {
    * never of a gradient computed in a round the worker is Byzantine.
    */
   clip?: { clipping: Clipping; workers?: readonly number[] };
+  /** The server's trusted examples: `size` drawn once from the whole training set with `rng`, which then draws its minibatches. */
+  trusted?: { size: number; rng: Rng };
 }
 
 /** Whether a dataset runs on the plain TypeScript kernels whatever the backend (generated data). */
@@ -200,6 +202,7 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
     }
     return y;
   };
+  const trustedGradient = opts.trusted && opts.trusted.size > 0 ? trustedOf(opts.trusted, trainY.length, batchSize, (theta, r) => kernels.gradient(theta, trainX, trainY, r)) : undefined;
   const task: LearningTask & { readonly prefetches?: { taken: number; withdrawn: number } } = {
     // What the threads' prefetches did (tests and benchmarks read it; undefined without threads).
     get prefetches() {
@@ -220,6 +223,7 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
       if (!forAdversary && clips[worker]) return honestKernel(theta, trainX, trainY, rows);
       return kernels.gradient(theta, trainX, labels ? labelsFor(labels) : trainY, rows);
     },
+    ...(trustedGradient ? { trustedGradient } : {}),
     evaluate: (theta) => {
       const e = evaluator.evaluate(theta);
       return trainEvaluator ? { ...e, trainLoss: trainEvaluator.evaluate(theta).loss } : e;
@@ -232,6 +236,27 @@ export async function buildTask(opts: BuildTaskOptions): Promise<LearningTask> {
     },
   };
   return task;
+}
+
+/**
+ * The server's trusted examples (FLTrust's root dataset): `size` distinct
+ * training examples drawn once with `rng`; each gradient then takes a
+ * minibatch of min(batchSize, size) of them from the same stream.
+ */
+function trustedOf(
+  { size, rng }: { size: number; rng: Rng },
+  examples: number,
+  batchSize: number,
+  gradient: (theta: Float32Array, rows: Int32Array) => Float32Array,
+): (theta: Float32Array) => Float32Array {
+  if (!Number.isInteger(size) || size < 1 || size > examples) throw new RangeError(`server.trusted: ${size} examples is not in [1, ${examples}], the training set's size`);
+  const held = new Int32Array(size);
+  sampleInto(held, Int32Array.from({ length: examples }, (_, i) => i), rng);
+  const rows = new Int32Array(Math.min(batchSize, size));
+  return (theta) => {
+    sampleInto(rows, held, rng);
+    return gradient(theta, rows);
+  };
 }
 
 /** Whether each worker clips its honest gradients: every worker by default, or those listed. */

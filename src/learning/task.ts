@@ -38,6 +38,12 @@ export interface LearningTask {
   readonly classes: number;
   /** Each worker's training-label counts, by class (zeros for a worker holding nothing). */
   readonly holdings: readonly (readonly number[])[];
+  /**
+   * The server's own gradient at θ on a minibatch of min(batchSize, m) of the m trusted training
+   * examples it holds (`server.trusted`, drawn once from the whole training set), its draws from
+   * the `server/trusted` stream; absent when it holds none.
+   */
+  trustedGradient?(theta: Float32Array): Float32Array;
   /** Accuracy and mean loss of θ on the test set. Synchronous. */
   evaluate(theta: Float32Array): Evaluation;
   /** Release backend memory (tfjs tensors). */

@@ -62,6 +62,7 @@ export function clipApply(vectors: readonly Float32Array[], tau: number): PreAgg
 export const clip = defineStage({
   name: 'clip',
   aliases: ['clipping'],
+  aliasSources: { clipping: 'ByzFL' },
   summary: 'Static clipping: scale every input with ℓ2 norm above τ down to norm τ.',
   reference: 'Allouah et al., The Vital Role of Gradient Clipping in Byzantine-Resilient Distributed Learning, 2024 (static baseline)',
   params,

@@ -18,6 +18,7 @@ import { sgd, type Optimizer } from '../learning/optimizer.ts';
 import { createLrSchedule } from '../learning/lr-schedules.ts';
 import { withWorkerMomentum } from './worker-momentum.ts';
 import { createAggregator, type Registries } from '../aggregators/index.ts';
+import { withMedianReference } from '../aggregators/reference.ts';
 import type { Rng } from '../sim/rng.ts';
 import { createAttack, isNoAttack } from '../attacks/index.ts';
 import { createLedger } from '../adversary/ledger.ts';
@@ -169,6 +170,7 @@ export async function runPlan(plan: RunPlan, options: PlanRunOptions = {}): Prom
       optimizer,
       theta: task.init(),
       evaluate: (theta) => task.evaluate(theta),
+      ...(task.trustedGradient ? { trusted: (theta: Float32Array) => task.trustedGradient!(theta) } : {}),
       onRound: options.onRound,
     });
     // The adversary exists only when there is an attack to run.
@@ -262,7 +264,11 @@ function resolveOrdering(s: Scenario) {
  */
 function ruleKnowledge(s: Scenario, registries: Registries, rng: Rng): { rule?: Aggregator; pool?: readonly Aggregator[] } {
   if (s.adversary.knows === 'nothing') return {};
-  const withStream = (rule: Aggregator): Aggregator => ({ ...rule, aggregate: (v, ctx) => rule.aggregate(v, { f: ctx.f, rng: ctx.rng ?? rng }) });
+  // Nor the server's trusted gradient (fltrust's g₀): its private instance scores against a stand-in (../aggregators/reference.ts).
+  const withStream = (given: Aggregator): Aggregator => {
+    const rule = withMedianReference(given);
+    return { ...rule, aggregate: (v, ctx) => rule.aggregate(v, { f: ctx.f, rng: ctx.rng ?? rng }) };
+  };
   const own = createAggregator(s.aggregator, registries);
   const pool = (own.members ?? [own]).map(withStream);
   return s.adversary.knows === 'rule' ? { rule: withStream(own), pool } : { pool };

@@ -21,6 +21,7 @@ function taskOptions(scenario: Scenario, backend: string, streams: Streams): Bui
     dataRng: streams.get('data'),
     trainEval: { size: scenario.eval.trainSize, rng: streams.get('eval') },
     ...clipOf(scenario),
+    ...(scenario.server.trusted > 0 ? { trusted: { size: scenario.server.trusted, rng: streams.get('server/trusted') } } : {}),
   };
 }
 

@@ -388,6 +388,8 @@ export function checkScenario(s: Scenario, registries: Registries = {}): Finding
   add(checkData(s));
 
   add(checkAggregator(s.aggregator, n, f, registries, s.server.allowInExpectation));
+  add(checkTrusted(s, registries));
+  add(checkPivot(s));
   add(checkDroppedInputs(s, n, f, registries));
   add(checkAttack(s, n, f));
   add(checkDp(s));
@@ -483,6 +485,9 @@ function checkData(s: Scenario): Finding[] {
   if (problem) out.push({ path: ['data', dataset.def.name, problem.field], near: [['data', 'dataset']], message: problem.message });
   const shape = dataset.def.shape(params, options);
   const train: Path[] = shape.fields.train === undefined ? [] : [['data', dataset.def.name, shape.fields.train]];
+  if (s.server.trusted > shape.train) {
+    out.push({ path: ['server', 'trusted'], near: train, message: `${s.server.trusted} trusted examples is more than the ${shape.train} training examples they are drawn from` });
+  }
   let holders = n;
   try {
     holders = dataHoldings(s).shards;
@@ -681,6 +686,36 @@ function checkAggregator(spec: string, n: number, f: number, registries: Registr
     return [{ path, message: inExpectationRisk(aggregator.spec) }];
   }
   return [];
+}
+
+/** server.trusted: needed by a rule that scores inputs against the server's own gradient (fltrust), and only by one. */
+function checkTrusted(s: Scenario, registries: Registries): Finding[] {
+  let needs: boolean;
+  try {
+    needs = createAggregator(s.aggregator, registries).needsReference === true;
+  } catch {
+    return []; // a bad spec is reported at aggregator
+  }
+  if (needs && s.server.trusted === 0) {
+    return [{ path: ['aggregator'], near: [['server']], message: `${s.aggregator} scores the inputs against the server's own gradient on trusted data: give the server trusted training examples with server.trusted (FLTrust's root dataset has 100)` }];
+  }
+  if (!needs && s.server.trusted > 0) {
+    return [{ path: ['server', 'trusted'], message: `only used by a rule that needs the server's trusted gradient (fltrust); the aggregator is ${s.aggregator}` }];
+  }
+  return [];
+}
+
+/** monna trusts one worker's input every round: that worker must exist and always have an input. */
+function checkPivot(s: Scenario): Finding[] {
+  const stage = parseSpecSafe(s.aggregator).find((st) => st.name === 'monna');
+  if (!stage) return [];
+  const pivot = stage.params.pivot ?? 0;
+  const out: Finding[] = [];
+  if (pivot >= s.workers) out.push({ path: ['aggregator'], near: [['workers']], message: `monna's pivot is worker ${pivot}, but the workers are 0 to ${s.workers - 1}` });
+  if (s.server.missing === 'drop') {
+    out.push({ path: ['server', 'missing'], near: [['aggregator']], message: `monna needs its pivot's input every round: with drop, a round the pivot misses has none; use missing: zero` });
+  }
+  return out;
 }
 
 function checkAttack(s: Scenario, n: number, f: number): Finding[] {

@@ -48,7 +48,7 @@ export function paramsSchema(params: Readonly<Record<string, ParamDeclaration>>)
       if (p.integer) n = n.int();
       if (p.min !== undefined) n = p.exclusiveMin ? n.gt(p.min) : n.min(p.min);
       if (p.max !== undefined) n = n.max(p.max);
-      return [key, n.default(p.default)];
+      return [key, p.default === undefined ? n.optional() : n.default(p.default)];
     }),
   );
   const schema = z.strictObject(shape);
@@ -163,6 +163,12 @@ export const ServerSchema = z.strictObject({
    * resample-wr can hand it more Byzantine-touched inputs than it tolerates).
    */
   allowInExpectation: z.boolean().default(false),
+  /**
+   * Training examples the server holds as trusted data (FLTrust's root dataset), drawn once from the
+   * whole training set; each round it computes its own gradient on a minibatch of them for the rules
+   * that need it (fltrust). 0: none.
+   */
+  trusted: z.number().int().nonnegative().default(0),
 });
 
 export const EvalSchema = z.strictObject({

@@ -150,7 +150,7 @@ describe('mixtailor pool=paper', () => {
     expect(classes.map((c) => new Set(c).size)).toEqual([16, 1, 16, 16]);
     expect(new Set(specs).size).toBe(49);
     // p = 2 prints without p, as the rules' canonical specs do.
-    expect(specs).toContain('geomed(T=8, nu=0.000001, tol=0.000001)');
+    expect(specs).toContain('geomed(T=8, nu=0.000001, tol=1e-8)');
     expect(specs).toContain('bulyan(inner=mean)');
     // Bulyan needs n ≥ 4f + 3 = 7.
     const seven = [...xs, Float32Array.of(0.5, 0.5), Float32Array.of(0.2, 0.7)];

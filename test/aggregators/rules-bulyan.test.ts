@@ -115,7 +115,7 @@ describe('bulyan', () => {
   });
   it('measures the selection phase in ℓp (p omitted from the spec at 2)', () => {
     expect(createAggregator('bulyan(p=2)').spec).toBe('bulyan(inner=krum(m=1))');
-    expect(createAggregator('bulyan(p=3, inner=geomed(p=3))').spec).toBe('bulyan(p=3, inner=geomed(T=8, nu=0.000001, tol=0.000001, p=3))');
+    expect(createAggregator('bulyan(p=3, inner=geomed(p=3))').spec).toBe('bulyan(p=3, inner=geomed(T=8, nu=0.000001, tol=1e-8, p=3))');
     expect(() => createAggregator('bulyan(p=0.5)')).toThrow(/parameter 'p' of bulyan/);
     // The inner rule (mean) gives (0, 0) first; A = (1.2, 0) is nearest in ℓ1 (1.2 < 1.4),
     // B = (0.7, 0.7) in ℓ2 (0.99 < 1.2) and ℓ16 (≈ 0.73 < 1.2).

@@ -65,10 +65,33 @@ describe('alie', () => {
       ),
     );
   });
-  it('defaults to z_max(n, f)', () => {
-    const [x] = createAttack('alie').craft(context([v(1), v(3)], 2, 10));
-    const sigma = Math.SQRT2;
-    expect(x[0]).toBeCloseTo(2 - alieZmax(10, 2) * sigma, 5);
+  describe('z: absent is z_max(n, f), 0 is the mean, any other as given', () => {
+    // Coordinate 0: μ = 2, σ = 1; coordinate 1: μ = 0, σ = 2 (unbiased). n = 10, f = 2: z_max = Φ⁻¹(0.6) ≈ 0.2533.
+    const seen = [v(1, -2), v(2, 0), v(3, 2)];
+    const craft = (spec: string) => createAttack(spec).craft(context(seen, 2, 10));
+
+    it('absent: the paper’s z_max(n, f), and the canonical spec leaves z out', () => {
+      const z = alieZmax(10, 2);
+      expect(z).toBeGreaterThan(0.25);
+      for (const x of craft('alie')) expect(x).toEqual(Float32Array.of(2 - z, -2 * z));
+      expect(createAttack('alie').spec).toBe('alie');
+    });
+
+    it('z = 0: the mean of what it saw, not z_max', () => {
+      expect(craft('alie(z=0)')).toEqual([v(2, 0), v(2, 0)]);
+      expect(createAttack('alie(z=0)').spec).toBe('alie(z=0)');
+    });
+
+    it('z given: as given, of either sign (the DP paper’s ḡ − 1.5σ is z = 1.5)', () => {
+      expect(craft('alie(z=1.5)')).toEqual([v(0.5, -3), v(0.5, -3)]);
+      expect(craft('alie(z=-1.5)')).toEqual([v(3.5, 3), v(3.5, 3)]);
+    });
+
+    it('ByzFL’s ALittleIsEnough(τ) = μ + τσ is alie(z=−τ): its docstring example', () => {
+      // byzfl/attacks/attacks.py: ALittleIsEnough(1.5) on [[1,2,3],[4,5,6],[7,8,9]] gives [8.5, 9.5, 10.5].
+      const [x] = createAttack('alie(z=-1.5)').craft(context([v(1, 2, 3), v(4, 5, 6), v(7, 8, 9)], 1, 4));
+      expect(x).toEqual(v(8.5, 9.5, 10.5));
+    });
   });
 });
 

@@ -53,6 +53,8 @@ function scenarioFor(spec: string, rule: string, n: number, adversary: Record<st
     aggregator: rule,
     attack: spec,
     adversary: { knows: createAttack(spec).needs.rule ?? 'nothing', ...adversary },
+    // A rule scoring against the server's own gradient (fltrust) gets trusted examples.
+    ...(aggregators.get(rule)?.create().needsReference ? { server: { trusted: 20 } } : {}),
     eval: { every: 4 },
   });
 }

@@ -28,6 +28,21 @@ async function run(opts: Parameters<typeof aggregateCommand>[0]) {
 }
 
 describe('byzsim aggregate', () => {
+  it('takes the server’s trusted gradient for fltrust with --reference, and refuses it missing or for another rule', async () => {
+    const reference = join(dir, 'g0.json');
+    writeFileSync(reference, JSON.stringify([[1, 10]]));
+    const ok = await run({ rule: 'fltrust', f: 1, input, reference });
+    expect(ok.code).toBe(0);
+    const out = JSON.parse(ok.stdout);
+    // The four honest inputs point along (1, 10): scored, rescaled to ‖g₀‖; the fifth points away and scores 0.
+    expect(out.diagnostics.selected).toEqual([0, 1, 2, 3]);
+    expect(Math.hypot(...out.aggregate)).toBeCloseTo(Math.hypot(1, 10), 4);
+    expect((await run({ rule: 'fltrust', f: 1, input })).stderr).toMatch(/--reference <file>: this rule scores the inputs against the server’s trusted gradient/);
+    expect((await run({ rule: 'cwtm', f: 1, input, reference })).stderr).toMatch(/--reference: only a rule that scores against the server’s trusted gradient/);
+    writeFileSync(reference, JSON.stringify([[1, 10, 3]]));
+    expect((await run({ rule: 'fltrust', f: 1, input, reference })).stderr).toMatch(/must hold one vector of dimension 2 \(got 1 of dimension 3\)/);
+  });
+
   it('prints the aggregate and diagnostics as JSON on stdout', async () => {
     const { code, stdout, stderr } = await run({ rule: 'cwtm', f: 1, input });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
@@ -64,8 +79,11 @@ describe('byzsim aggregate', () => {
   it('reports non-finite inputs a robust rule kept out of the aggregate', async () => {
     const one = join(dir, 'one-nan.json');
     writeFileSync(one, JSON.stringify([[1, 10], [2, 20], ['NaN', 0], [3, 30], [4, 40], [5, 50], [6, 60]]));
+    const g0 = join(dir, 'g0-one-nan.json');
+    writeFileSync(g0, JSON.stringify([[1, 10]]));
     for (const rule of aggregators.names().filter((r) => r !== 'mean')) {
-      const { code, stdout, stderr } = await run({ rule, f: 1, input: one });
+      const reference = aggregators.get(rule)!.create().needsReference ? g0 : undefined;
+      const { code, stdout, stderr } = await run({ rule, f: 1, input: one, ...(reference ? { reference } : {}) });
       expect({ rule, code, stderr }).toEqual({ rule, code: 0, stderr: '' });
       expect(JSON.parse(stdout)).toMatchObject({ nonFiniteInputs: [2], outcome: 'finite' });
     }
@@ -158,6 +176,124 @@ print('ok')`,
     expect(cwtm).toEqual({ code: 2, stdout: '', stderr: `byzsim aggregate: cwtm requires n ≥ 2f + 1 (got n=5, f=3 from ${input})` });
     const krum = await run({ rule: 'krum(m=5)', f: 1, input });
     expect(krum.stderr).toBe(`byzsim aggregate: krum(m=5) requires n ≥ 2f + 3 and m ≤ n − f (m=5) (got n=5, f=1 from ${input})`);
+  });
+});
+
+describe('byzsim aggregate with pre-aggregators alone', () => {
+  const f32 = (rows: number[][]) => rows.map((r) => r.map(Math.fround));
+  const parsed = (stdout: string) => {
+    const result = JSON.parse(stdout);
+    return { ...result, outputs: (result.outputs as number[][]).map((r) => r.map(Math.fround)) };
+  };
+
+  it('nnm: each output the mean of its n − f nearest inputs, itself included (computed by hand)', async () => {
+    // Squared distances: row 0 to 1, 2, 3: 1, 4, 200; row 1: 1, 5, 181; row 2: 4, 5, 164; row 3: 200, 181, 164.
+    // With f = 1 each row keeps its 3 nearest: rows 0–2 keep {0, 1, 2}, row 3 keeps {1, 2, 3}. No ties.
+    const x = join(dir, 'nnm-hand.json');
+    writeFileSync(x, JSON.stringify([[0, 0], [1, 0], [0, 2], [10, 10]]));
+    const { code, stdout, stderr } = await run({ rule: 'nnm', f: 1, input: x });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const third = [1 / 3, 2 / 3];
+    expect(parsed(stdout)).toEqual({
+      stage: 'nnm',
+      n: 4,
+      f: 1,
+      d: 2,
+      seed: 1,
+      nonFiniteInputs: [],
+      nOut: 4,
+      fOut: 1,
+      bound: 'worst-case',
+      nonFiniteOutputs: [],
+      outputs: f32([third, third, third, [11 / 3, 4]]),
+      sources: [[0, 1, 2], [0, 1, 2], [0, 1, 2], [1, 2, 3]],
+      diagnostics: { stages: [{ stage: 'nnm', n: 4, f: 1, neighbours: 3 }] },
+    });
+  });
+
+  it('nnm gives ByzFL’s NNM docstring example, and ByzFL’s NNM (argpartition of the distances) on random inputs', async () => {
+    // byzfl/aggregators/preaggregators.py, NNM(1) on [[1,2,3],[4,5,6],[7,8,9]]: row 1 is equidistant from rows 0
+    // and 2; ByzFL's argpartition keeps row 0, as byzsim's lexicographic tie-break does.
+    const doc = join(dir, 'nnm-doc.json');
+    writeFileSync(doc, JSON.stringify([[1, 2, 3], [4, 5, 6], [7, 8, 9]]));
+    expect(parsed((await run({ rule: 'nnm', f: 1, input: doc })).stdout).outputs).toEqual(f32([[2.5, 3.5, 4.5], [2.5, 3.5, 4.5], [5.5, 6.5, 7.5]]));
+
+    const grads = join(dir, 'nnm-grads.npy');
+    const mixed = join(dir, 'nnm-mixed.npy');
+    python(
+      `rng = np.random.default_rng(3)
+g = rng.normal(size=(11, 7)).astype(np.float32)
+g[-3:] += 20
+np.save(sys.argv[1], g)`,
+      grads,
+    );
+    expect(await run({ rule: 'nnm', f: 3, input: grads, output: mixed })).toEqual({ code: 0, stdout: '', stderr: '' });
+    const out = python(
+      `g = np.load(sys.argv[1]).astype(np.float64)
+y = np.load(sys.argv[2])
+k = len(g) - 3
+dist = np.linalg.norm(g[:, None, :] - g[None, :, :], axis=2)
+want = g[np.argpartition(dist, k - 1, axis=1)[:, :k]].mean(axis=1)
+assert y.dtype == np.float32 and y.shape == g.shape, (y.dtype, y.shape)
+assert np.allclose(y, want, rtol=1e-6, atol=1e-6), (y, want)
+print('ok')`,
+      grads,
+      mixed,
+    );
+    expect(out.trim()).toBe('ok');
+  });
+
+  it('a chain applies each stage with the f′ of the one before, and reports the last (n′, f′)', async () => {
+    const seven = join(dir, 'seven.json');
+    writeFileSync(seven, JSON.stringify(Array.from({ length: 7 }, (_, i) => [i, i * i])));
+    const first = await run({ rule: 'nnm > bucketing(s=2)', f: 1, seed: 3, input: seven });
+    expect(first.code).toBe(0);
+    const result = JSON.parse(first.stdout);
+    expect(result).toMatchObject({ stage: 'nnm > bucketing(s=2)', n: 7, f: 1, nOut: 4, fOut: 1, bound: 'worst-case' });
+    expect(result.outputs).toHaveLength(4);
+    expect(result.diagnostics.stages.map((s: { stage: string; n: number; f: number }) => [s.stage, s.n, s.f])).toEqual([
+      ['nnm', 7, 1],
+      ['bucketing(s=2)', 4, 1],
+    ]);
+    // Drawn from the seed's server stream: the same seed, the same buckets.
+    expect((await run({ rule: 'nnm > bucketing(s=2)', f: 1, seed: 3, input: seven })).stdout).toBe(first.stdout);
+    // resample-wr's f′ holds only in expectation, and says so (no rule to hijack: not refused).
+    expect(JSON.parse((await run({ rule: 'resample-wr', f: 1, input: seven })).stdout)).toMatchObject({ nOut: 7, fOut: 2, bound: 'expected' });
+  });
+
+  it('writes the n′ × d outputs as float32 .npy, which a rule with f′ then aggregates as the composition does', async () => {
+    const seven = join(dir, 'seven-npy.json');
+    writeFileSync(seven, JSON.stringify(Array.from({ length: 7 }, (_, i) => [i, -i, i % 3])));
+    const mixed = join(dir, 'mixed.npy');
+    expect(await run({ rule: 'nnm > bucketing(s=2)', f: 1, seed: 5, input: seven, output: mixed })).toEqual({ code: 0, stdout: '', stderr: '' });
+    const npy = readNpy(mixed);
+    expect(npy).toMatchObject({ shape: [4, 3], descr: '<f4' });
+    const printed = JSON.parse((await run({ rule: 'nnm > bucketing(s=2)', f: 1, seed: 5, input: seven })).stdout);
+    expect(npy.rows.map((r) => Array.from(r))).toEqual(parsed(JSON.stringify(printed)).outputs);
+    const after = JSON.parse((await run({ rule: 'cwtm', f: printed.fOut, input: mixed })).stdout);
+    const composed = JSON.parse((await run({ rule: 'nnm > bucketing(s=2) > cwtm', f: 1, seed: 5, input: seven })).stdout);
+    expect(after.aggregate).toEqual(composed.aggregate);
+    const json = join(dir, 'mixed.json');
+    expect((await run({ rule: 'nnm', f: 1, input: seven, output: json })).code).toBe(0);
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ stage: 'nnm', nOut: 7, fOut: 1 });
+  });
+
+  it('passes non-finite inputs on, as a result rather than a warning', async () => {
+    const nan = join(dir, 'stage-nan.json');
+    writeFileSync(nan, JSON.stringify([[1, 10], [2, 20], ['NaN', 0], [3, 30], [4, 40]]));
+    const { code, stdout, stderr } = await run({ rule: 'nnm', f: 1, input: nan });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(stdout)).toMatchObject({ nonFiniteInputs: [2], nonFiniteOutputs: [2], sources: [[0, 1, 3, 4], [0, 1, 3, 4], [2], [0, 1, 3, 4], [0, 1, 3, 4]] });
+  });
+
+  it('exits 2 naming the stage whose requirement fails, or a rule placed before a stage', async () => {
+    const arc = await run({ rule: 'arc', f: 3, input });
+    expect(arc).toEqual({ code: 2, stdout: '', stderr: `byzsim aggregate: arc requires n ≥ 2f + 1 (got n=5, f=3 from ${input})` });
+    const second = await run({ rule: 'bucketing(s=2) > arc', f: 2, input });
+    expect(second.stderr).toBe('byzsim aggregate: arc requires n ≥ 2f + 1 (got n=3, f=2 after bucketing(s=2))');
+    const misplaced = await run({ rule: 'krum > nnm', f: 1, input });
+    expect(misplaced).toMatchObject({ code: 2, stdout: '' });
+    expect(misplaced.stderr).toBe("byzsim aggregate: 'krum > nnm': krum is a rule; only the last stage of a composition may be a rule");
   });
 });
 

@@ -29,13 +29,14 @@ function table(first: string): string[][] {
   return rows;
 }
 
-/** How a table names a variant: `krum(m, p)`, then its aliases. */
+/** How a table names a variant: `krum(m, p)`, then its aliases, each with whose name it is when a peer's. */
 function named(def: Variant): string {
   const args = [...Object.keys(def.params), ...Object.keys(def.options ?? {})];
   const name = `\`${def.name}${args.length ? `(${args.join(', ')})` : ''}\``;
   const aliases = def.aliases ?? [];
   if (aliases.length === 0) return name;
-  return `${name}, ${aliases.length === 1 ? 'alias' : 'aliases'} ${aliases.map((a) => `\`${a}\``).join(', ')}`;
+  const alias = (a: string) => `\`${a}\`${def.aliasSources?.[a] ? ` (${def.aliasSources[a]}'s name)` : ''}`;
+  return `${name}, ${aliases.length === 1 ? 'alias' : 'aliases'} ${aliases.map(alias).join(', ')}`;
 }
 
 describe('the README tables follow the registries', () => {
@@ -89,7 +90,10 @@ describe('byzsim list', () => {
       for (const def of variants) {
         const at = lines.findIndex((line, i) => i > from && (line.trim() === written(def) || line.trim().startsWith(`${written(def)} `)));
         expect(at, def.name).toBeGreaterThan(from);
-        for (const alias of def.aliases ?? []) expect(lines[at]).toContain(alias);
+        for (const alias of def.aliases ?? []) {
+          const source = def.aliasSources?.[alias];
+          expect(lines[at]).toContain(source ? `${alias} — ${source}'s name` : alias);
+        }
         const said = needs(def);
         expect(lines[at + 1].trim()).toBe(said ? `${said}. ${def.summary}` : def.summary);
         expect(lines[at + 2].trim()).toBe(def.reference);
@@ -98,5 +102,10 @@ describe('byzsim list', () => {
     // What each set needs is said in its own words: the attack's needs, a rule's requirement.
     expect(lines).toContain(`      ${needsText(attacks.get('alie')!)}. ${attacks.get('alie')!.summary}`);
     expect(lines).toContain('options:');
+    // ByzFL's names are said to be: `median` (cwmed), `clipping` (clip); an absent parameter prints what it stands for.
+    expect(lines).toContain("  cwmed   (also: median — ByzFL's name)");
+    expect(lines).toContain("  clip(tau=1)   (also: clipping — ByzFL's name)");
+    expect(lines).toContain('  alie(z=z_max(n, f))');
+    expect(lines).toContain('  multikrum(m=n − f)');
   });
 });

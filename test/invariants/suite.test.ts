@@ -32,24 +32,7 @@ interface Known {
  * fixing the rule and not a luckier draw turns the entry into a failure that
  * asks for its removal). Never loosen a tolerance or κ instead.
  */
-const KNOWN: Record<string, Partial<Record<InvariantName, Known>>> = {
-  'geomed(T=2000, tol=0)': {
-    'geomed-optimality': {
-      why:
-        'stops after one iteration when a Byzantine input is far: its test "improvement ≤ tol × objective" compares ' +
-        'float64 totals that the far input dominates, so even with tol = 0 an honest-scale step changes nothing',
-      holdsWithoutAdversary: true,
-    },
-  },
-  'geomed(p=3, T=2000, tol=0)': {
-    'permutation-invariance': {
-      why: 'the ℓ3 IRLS stalls (no halved step decreases the float64 objective) up to 4e-3 of the honest scale apart when the order of the inputs changes',
-    },
-    'translation-equivariance': {
-      why: 'the ℓ3 IRLS stalls short of the optimum by more than 1e-4 of the honest scale, at a point that depends on the frame',
-    },
-  },
-};
+const KNOWN: Record<string, Partial<Record<InvariantName, Known>>> = {};
 
 describe('invariant suite', () => {
   it('every registered rule declares which invariants apply', () => {

@@ -20,7 +20,7 @@ describe('defaults', () => {
     expect(s.network.delay).toEqual({ kind: 'fixed', value: 5 });
     expect(s.network.adversarialDelay).toEqual({ min: 1, max: 50 });
     expect(s.worker.computeTime).toEqual({ kind: 'uniform', min: 10, max: 20 });
-    expect(s.server).toEqual({ quorum: 'n', timeout: 1000, missing: 'zero', allowInExpectation: false });
+    expect(s.server).toEqual({ quorum: 'n', timeout: 1000, missing: 'zero', allowInExpectation: false, trusted: 0 });
     expect(s.data.synthetic).toMatchObject({ classes: 10 });
     expect(s.adversary).toEqual({ knowledge: 'omniscient', craftTime: 0, knows: 'nothing', staleness: 0, scheduling: 'rush-and-stall', flood: 0 });
   });

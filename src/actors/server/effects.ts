@@ -45,6 +45,8 @@ export interface ServerSetup {
   optimizer: Optimizer;
   theta: Float32Array;
   evaluate(theta: Float32Array): Evaluation;
+  /** The server's own gradient at θ on its trusted examples (server.trusted), handed to a rule that needs it (fltrust). */
+  trusted?: (theta: Float32Array) => Float32Array;
   /** An observer called after every round, outside the simulation. */
   onRound?: (round: number, evaluation?: Evaluation) => void;
 }
@@ -130,7 +132,8 @@ export function spawnServer(world: World, setup: ServerSetup): ServerRole {
         data: { reason, received: ids, why: `${rule.name} requires ${rule.requirement.text} (n=${inputs.length}, f=${f})` },
       });
     } else {
-      const { aggregate, diagnostics } = rule.aggregate(inputs, { f, rng });
+      const reference = rule.needsReference && setup.trusted ? setup.trusted(theta) : undefined;
+      const { aggregate, diagnostics } = rule.aggregate(inputs, { f, rng, senders: from, ...(reference ? { reference } : {}) });
       // Diagnostics name inputs by position; the trace names them by worker.
       const named = { ...diagnostics } as Record<string, unknown>;
       if (diagnostics.selected) named.selected = diagnostics.selected.map((k) => from[k]);
@@ -139,7 +142,7 @@ export function spawnServer(world: World, setup: ServerSetup): ServerRole {
         from: SERVER,
         round,
         digest: digestVector(aggregate),
-        data: { rule: rule.spec, reason, received: ids, missing: n - ids.length, diagnostics: named },
+        data: { rule: rule.spec, reason, received: ids, missing: n - ids.length, diagnostics: named, ...(reference ? { reference: digestVector(reference) } : {}) },
         // For this process's observers (the run's metrics): never serialized.
         payload: aggregate,
       });

@@ -21,7 +21,8 @@
  * records the set each round (`corrupt`); the server never learns it.
  *
  * Reference: the resampling paper's threat model (He, Karimireddy, Jaggi,
- * arXiv 2006.09365, 2020, §2: the Byzantine set may change every round).
+ * arXiv 2006.09365, 2020, §1, "Byzantine attack model": the Byzantine set
+ * may change over time).
  */
 import { norm } from '../../kernels/vector.ts';
 import { defineSchedule, type ScheduleView } from './types.ts';
@@ -42,7 +43,7 @@ function byLargestNorm(view: ScheduleView, n: number, f: number): number[] {
 export const adaptive = defineSchedule({
   name: 'adaptive',
   summary: 'Picks the f workers to corrupt each round by a policy: holders of class c, largest-norm honest gradients, or those the rule selected last round.',
-  reference: 'He, Karimireddy, Jaggi, arXiv 2006.09365, 2020 (§2: a Byzantine set that changes over time)',
+  reference: 'He, Karimireddy, Jaggi, arXiv 2006.09365, 2020 (§1: a Byzantine set that changes over time)',
   params: { c: { description: 'the class whose holders `holders` corrupts', default: 0, min: 0, integer: true } },
   options: { policy: { description: `${POLICIES.join(' | ')}`, default: 'holders', choices: POLICIES } },
   needs: ({ policy }) => (policy === 'holders' ? {} : policy === 'largest-norm' ? { honest: true } : { honest: true, rule: true }),

@@ -28,6 +28,7 @@ export const LENET_LAYERS: readonly CnnLayer[] = [
 export const cnnLenet = defineModel({
   name: 'cnn-lenet',
   aliases: ['cnn_mnist'],
+  aliasSources: { cnn_mnist: 'ByzFL' },
   summary: "ByzFL's cnn_mnist: conv 5×5×20, pool, conv 5×5×50, pool, dense 500, dense (431,080 parameters on MNIST); PyTorch's default init.",
   reference: 'ByzFL (LPD-EPFL), byzfl/fed_framework/models.py, class cnn_mnist; LeCun et al., Proc. IEEE 1998 (LeNet)',
   params: {},

@@ -293,6 +293,7 @@ export function mlpEvaluate(theta: Float32Array, X: Float32Array, Y: Labels, sha
 export const mlp = defineModel({
   name: 'mlp',
   aliases: ['fc_mnist'],
+  aliasSources: { fc_mnist: 'ByzFL' },
   summary: 'Perceptron with one ReLU hidden layer (ByzFL fc_mnist at 784-100-10), cross-entropy or mse loss, PyTorch nn.Linear init.',
   reference: "ByzFL's fc_mnist (LPD-EPFL/byzfl, byzfl/fed_framework/models.py)",
   params: {

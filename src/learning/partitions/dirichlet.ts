@@ -81,6 +81,7 @@ export function dirichletPartition(labels: ArrayLike<number>, n: number, rng: Rn
 export const dirichlet = definePartition({
   name: 'dirichlet',
   aliases: ['dirichlet_niid'],
+  aliasSources: { dirichlet_niid: 'ByzFL' },
   summary: 'Each class split among the workers by proportions drawn from Dir(alpha), redrawn until every shard holds at least min examples.',
   reference: 'Hsu, Qi, Brown, Measuring the Effects of Non-Identical Data Distribution for Federated Visual Classification, arXiv 1909.06335, 2019 (as ByzFL\'s dirichlet_niid)',
   params: {

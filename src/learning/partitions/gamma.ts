@@ -40,6 +40,7 @@ export function gammaPartition(labels: ArrayLike<number>, n: number, rng: Rng, g
 export const gamma = definePartition({
   name: 'gamma',
   aliases: ['gamma_similarity_niid'],
+  aliasSources: { gamma_similarity_niid: 'ByzFL' },
   summary: 'A gamma fraction of the examples spread iid, the rest sorted by label and cut into n contiguous pieces (gamma = 1 is iid, 0 is extreme).',
   reference: 'ByzFL (LPD-EPFL/byzfl), DataDistributor gamma_similarity_niid, byzfl/fed_framework/data_distributor.py',
   params: {
