@@ -142,8 +142,10 @@ async function main(): Promise<void> {
     const vectors = gaussianInputs(d);
     const times = new Map<string, number[]>(runnable.map((r) => [r.spec, []]));
     const failed = new Map<string, string>();
+    // fltrust's trusted gradient: the first input stands in for the server's (computed outside the timing).
+    const reference = vectors[0];
     const call = (r: { spec: string; agg: Aggregator }): number => {
-      const ctx = { f: benchF(r.agg) ?? F, rng: createRng('bench-agg', `server/${r.spec}`) };
+      const ctx = { f: benchF(r.agg) ?? F, rng: createRng('bench-agg', `server/${r.spec}`), ...(r.agg.needsReference ? { reference } : {}) };
       const t0 = now();
       r.agg.aggregate(vectors, ctx);
       return now() - t0;
