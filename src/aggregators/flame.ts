@@ -44,7 +44,7 @@
  *   cosine_distances gives (unit rows, zero rows left 0).
  */
 import type { AggregationContext, AggregationResult, AggregatorDefinition } from './types.ts';
-import { commonDimension, isFiniteVector, norm } from '../kernels/vector.ts';
+import { commonDimension, isFiniteVector, medianOf as median, norm } from '../kernels/vector.ts';
 import { resolveParams } from '../spec.ts';
 import { defineRule, honestMajority as requirement } from './define.ts';
 
@@ -144,11 +144,6 @@ export function majorityCluster(dist: Float64Array, n: number): { members: numbe
   return { members: Array.from({ length: n }, (_, i) => i).filter((i) => find(i) === find(root)), threshold };
 }
 
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
 
 /**
  * FLAME with its noise given: `normals` holds d standard normal draws (the rule draws them

@@ -46,7 +46,7 @@
  *   depend on the order the inputs arrived in. The peers use the input order.
  */
 import type { AggregationContext, AggregationResult } from './types.ts';
-import { commonDimension, isFiniteVector, norm } from '../kernels/vector.ts';
+import { commonDimension, isFiniteVector, medianOf as median, norm } from '../kernels/vector.ts';
 import { resolveOptions, resolveParams, SpecError } from '../spec.ts';
 import { defineRule, honestMajority as requirement } from './define.ts';
 
@@ -192,11 +192,6 @@ function largestCluster(labels: Int32Array): number[] {
   return Array.from(labels, (l, i) => (l === best ? i : -1)).filter((i) => i >= 0);
 }
 
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
 
 /** Coordinates in the block whose signs are clustered. */
 const blockLength = (d: number, fraction: number) => Math.max(1, Math.floor(fraction * d));

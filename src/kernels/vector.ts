@@ -288,3 +288,10 @@ export function coordinateTrimmedMean(
     return s / kept;
   });
 }
+
+/** The median of a list of numbers (the mean of the two middle values for an even count), without changing the list. */
+export function medianOf(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
