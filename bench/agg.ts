@@ -13,13 +13,15 @@
  *
  * Usage: npm run bench:agg [-- --quick] [-- --rules mean,cwtm,'nnm > mean']
  *   --quick   d = 1e5 only, fewer reps
- *   --rules   comma-separated names or specs (default: the whole registry)
+ *   --rules   comma-separated names or specs, e.g. 'krum(p=3),bulyan(p=3, inner=geomed(p=3))'
+ *             (commas inside a spec's parentheses are its own; default: the whole registry)
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { aggregators, createAggregator, preaggregators } from '../src/aggregators/index.ts';
 import type { Aggregator } from '../src/aggregators/types.ts';
 import { createRng } from '../src/sim/rng.ts';
+import { splitList } from '../src/spec.ts';
 
 const N = 17;
 const F = 4;
@@ -40,6 +42,17 @@ const NUMPY_NAME: Record<string, string> = {
   cc: 'cc',
   nm: 'nm',
   signmv: 'signmv',
+  rfa: 'rfa',
+  monna: 'monna',
+  caf: 'caf',
+  smea: 'smea',
+  dnc: 'dnc',
+  signguard: 'signguard',
+  flame: 'flame',
+  clustering: 'clustering',
+  clippedclustering: 'clippedclustering',
+  foolsgold: 'foolsgold',
+  fltrust: 'fltrust',
   'nnm > mean': 'nnm>mean',
   'bucketing > mean': 'bucketing>mean',
   'resample > mean': 'resample>mean',
@@ -131,7 +144,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const specs = rulesArg ? rulesArg.split(',').map((s) => s.trim()).filter(Boolean) : defaultSpecs();
+  const specs = rulesArg ? splitList(rulesArg).filter(Boolean) : defaultSpecs();
   const rules = specs.map((spec) => ({ spec, agg: tryCreate(spec) }));
   const rows: Row[] = [];
   for (const d of dims) {

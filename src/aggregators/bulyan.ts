@@ -36,7 +36,7 @@
  *   finite.
  */
 import { krumVnBound } from './vn-bounds.ts';
-import { powerFunction } from '../kernels/power.ts';
+import { lpDistance, pairwiseLp } from '../kernels/lp.ts';
 import type { AggregationResult, Aggregator, Requirement } from './types.ts';
 import { commonDimension, isFiniteVector, pairwiseSquaredDistances, squaredDistancesTo } from '../kernels/vector.ts';
 import { lexCompare, sortedClosestMean, sortedColumnwise, sortedMedian } from '../kernels/subsets.ts';
@@ -93,27 +93,16 @@ function requirementFor(inner: Aggregator): Requirement {
   };
 }
 
-/**
- * ‖a − b‖ₚ, scaled by the largest |aₖ − bₖ| so that |·|ᵖ cannot overflow for
- * large p; NaN and ±Infinity give +Infinity.
- */
-function lpDistance(a: Float32Array, b: Float32Array, p: number): number {
-  let top = 0;
-  for (let j = 0; j < a.length; j++) {
-    const t = Math.abs(a[j] - b[j]);
-    if (t !== t) return Infinity;
-    if (t > top) top = t;
-  }
-  if (top === 0 || !(top < Infinity)) return top;
-  let s = 0;
-  const pow = powerFunction(p);
-  for (let j = 0; j < a.length; j++) s += pow(Math.abs(a[j] - b[j]) / top);
-  return top * s ** (1 / p);
+/** The norm of the inner rule when it is Krum (m = 1), ℓ2 or ℓp; undefined for any other rule. */
+function innerKrumNorm(inner: Aggregator): number | undefined {
+  const [stage] = parseSpec(inner.spec);
+  if (stage.name !== 'krum' || (stage.params.m ?? 1) !== 1) return undefined;
+  return Number(stage.params.p ?? 2);
 }
 
 /**
- * Krum (m = 1, ℓ2) on the inputs `members` (ascending indices) with f', from
- * the distance matrix of all n inputs: what krumAggregate returns on them,
+ * Krum (m = 1, ℓ2 or ℓp) on the inputs `members` (ascending indices) with f', from
+ * the (squared) distance matrix of all n inputs: what krumAggregate returns on them,
  * since each matrix entry depends on its two vectors only. Same scores (the
  * |R| − f' − 2 smallest distances to the others, summed in ascending order;
  * +Infinity for a non-finite input), same order (lexicographic, then position).
@@ -160,8 +149,18 @@ export function bulyanAggregate(
   const selected: number[] = [];
   if (f === 0) selected.push(...remaining.splice(0));
   // Krum's output is one of its inputs, and distances among the inputs do not change between steps:
-  // one Gram pass serves every step (instead of one per step, and a distance pass per step).
-  const D = f > 0 && inner.spec === KRUM ? pairwiseSquaredDistances(vectors) : undefined;
+  // one pass over the pairs serves every step (instead of one per step, and a distance pass per step).
+  // For ℓp Krum the matrices are the entries krumScoresLp and lpDistance compute, bit for bit.
+  const q = f > 0 ? innerKrumNorm(inner) : undefined;
+  let D: Float64Array | undefined;
+  let toChoice: Float64Array | undefined;
+  if (q === 2 && inner.spec === KRUM) D = pairwiseSquaredDistances(vectors);
+  else if (q !== undefined && q !== 2) {
+    const lp = pairwiseLp(vectors, q);
+    D = lp.squared;
+    // The selection's ℓp distances to Krum's choice, from the same pass when the norms agree.
+    toChoice = p === q ? lp.distance : p === 2 ? undefined : pairwiseLp(vectors, p).distance;
+  }
   const dist = new Float64Array(n);
   while (selected.length < theta) {
     const pool = remaining.map((i) => vectors[i]);
@@ -169,7 +168,9 @@ export function bulyanAggregate(
     let distances: ArrayLike<number>;
     if (D) {
       const c = krumChoice(D, n, remaining, g, vectors, finite);
-      distances = remaining.map((i) => (i === c ? 0 : D[c * n + i]));
+      // ℓp Krum under ℓ2 selection: the distances the generic path computes to Krum's output, a copy of x_c.
+      const E = toChoice ?? (q === 2 ? D : undefined);
+      distances = E ? remaining.map((i) => (i === c ? 0 : E[c * n + i])) : squaredDistancesTo(vectors[c], pool, dist);
     } else {
       const target = inner.aggregate(pool, { f: g }).aggregate;
       distances = p === 2 ? squaredDistancesTo(target, pool, dist) : pool.map((x) => lpDistance(x, target, p));

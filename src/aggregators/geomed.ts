@@ -78,7 +78,7 @@
  * - The canonical spec omits p when p = 2, so `geomed(T=8, nu=…, tol=…)`
  *   specs and traces are unchanged.
  */
-import { powerFunction } from '../kernels/power.ts';
+import { lpDistancesFrom, lpIrlsSums } from '../kernels/lp.ts';
 import type { AggregationResult } from './types.ts';
 import { commonDimension, coordinateMedian, isFiniteVector, squaredDistancesTo } from '../kernels/vector.ts';
 import { lexCompare } from '../kernels/subsets.ts';
@@ -230,26 +230,7 @@ function weiszfeld(
 
 /** Σ over finite inputs of ‖z − xᵢ‖ₚ (scaled by the largest |uᵢⱼ| so that |·|ᵖ cannot overflow); norms into `norms`. */
 function lpObjective(z: Float32Array, vectors: readonly Float32Array[], finite: readonly boolean[], p: number, norms: Float64Array): number {
-  const d = z.length;
-  const pow = powerFunction(p);
-  let total = 0;
-  for (let i = 0; i < vectors.length; i++) {
-    if (!finite[i]) {
-      norms[i] = Infinity;
-      continue;
-    }
-    const x = vectors[i];
-    let top = 0;
-    for (let j = 0; j < d; j++) {
-      const t = Math.abs(z[j] - x[j]);
-      if (t > top) top = t;
-    }
-    let s = 0;
-    if (top > 0) for (let j = 0; j < d; j++) s += pow(Math.abs(z[j] - x[j]) / top);
-    norms[i] = top * s ** (1 / p);
-    total += norms[i];
-  }
-  return total;
+  return lpDistancesFrom(z, vectors, finite, p, norms);
 }
 
 /**
@@ -279,24 +260,15 @@ function lpIrls(
   let z = start;
   let objective = lpObjective(z, vectors, finite, p, norms);
   let eps = Math.max(floor, scale);
-  const powWeight = powerFunction(p - 2);
   let iterations = 0;
   while (iterations < T) {
     num.fill(0);
     den.fill(0);
-    for (let i = 0; i < n; i++) {
-      if (!finite[i]) continue;
-      const x = vectors[i];
-      const N = Math.max(eps, norms[i]);
-      for (let j = 0; j < d; j++) {
-        // (a/N)^{p−2}/N rather than a^{p−2}/N^{p−1}: a ≤ N for p > 2, so nothing overflows.
-        const w = powWeight(Math.max(eps, Math.abs(z[j] - x[j])) / N) / N;
-        num[j] += w * x[j];
-        den[j] += w;
-      }
-    }
+    // wᵢⱼ = (a/N)^{p−2}/N rather than a^{p−2}/N^{p−1} (a = max(ε, |uᵢⱼ|), N = max(ε, ‖uᵢ‖ₚ)): a ≤ N for p > 2, so nothing overflows.
+    lpIrlsSums(z, vectors, finite, norms, eps, p, num, den);
     iterations++;
-    const target = Float64Array.from(num, (s, j) => (den[j] > 0 ? s / den[j] : z[j]));
+    const target = new Float64Array(d);
+    for (let j = 0; j < d; j++) target[j] = den[j] > 0 ? num[j] / den[j] : z[j];
     // The full IRLS step, before any halving: a halved step is short because it overshot, not because z has converged.
     const step = stepLength(target, z);
     let next = Float32Array.from(target);

@@ -30,7 +30,7 @@
  *   index, so the output does not depend on the order inputs arrived in.
  */
 import { krumVnBound } from './vn-bounds.ts';
-import { powerFunction } from '../kernels/power.ts';
+import { pairwiseLp } from '../kernels/lp.ts';
 import type { AggregationResult, Requirement } from './types.ts';
 import { commonDimension, isFiniteVector, meanOf, pairwiseSquaredDistances } from '../kernels/vector.ts';
 import { resolveParams } from '../spec.ts';
@@ -92,39 +92,14 @@ function scoresFromDistances(dist: Float64Array, finite: readonly boolean[], f: 
 }
 
 /**
- * ‖a − b‖ₚ², scaled by the largest |aₖ − bₖ| so that |·|ᵖ cannot overflow for
- * large p; NaN and ±Infinity give +Infinity.
- */
-function squaredLpDistance(a: Float32Array, b: Float32Array, d: number, p: number): number {
-  let top = 0;
-  for (let j = 0; j < d; j++) {
-    const t = Math.abs(a[j] - b[j]);
-    if (t !== t) return Infinity;
-    if (t > top) top = t;
-  }
-  if (top === 0) return 0;
-  if (!(top < Infinity)) return Infinity;
-  let s = 0;
-  const pow = powerFunction(p);
-  for (let j = 0; j < d; j++) s += pow(Math.abs(a[j] - b[j]) / top);
-  return top * top * s ** (2 / p);
-}
-
-/**
  * Generalized Krum scores for p ≠ 2: Σ over the n − f − 2 nearest neighbours
  * (by ℓp distance) of the squared ℓp distance; +Infinity for non-finite inputs.
+ * The distances are scaled by the largest |aₖ − bₖ| so that |·|ᵖ cannot
+ * overflow for large p (kernels/lp.ts).
  */
 export function krumScoresLp(vectors: readonly Float32Array[], f: number, p: number): Float64Array {
-  const n = vectors.length;
-  const d = n ? commonDimension(vectors, 'krumScoresLp') : 0;
-  const finite = vectors.map(isFiniteVector);
-  const dist = new Float64Array(n * n);
-  for (let a = 0; a < n; a++) {
-    for (let b = a + 1; b < n; b++) {
-      dist[a * n + b] = dist[b * n + a] = squaredLpDistance(vectors[a], vectors[b], d, p);
-    }
-  }
-  return scoresFromDistances(dist, finite, f);
+  if (vectors.length) commonDimension(vectors, 'krumScoresLp');
+  return scoresFromDistances(pairwiseLp(vectors, p).squared, vectors.map(isFiniteVector), f);
 }
 
 export function krumAggregate(

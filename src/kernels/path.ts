@@ -18,22 +18,31 @@ import {
   simdClosestMean,
   simdColumnSelect,
   simdGram,
+  simdMix,
+  simdScaleRows,
   simdSignVote,
+  simdSquaredNorms,
   simdSquaredDistancesTo,
   simdSquaredDistancesTo64,
   simdWeightedSum,
+  type MixGroup,
 } from './simd.ts';
 import {
   scalarClipStep,
   scalarClosestMean,
   scalarColumnSelect,
   scalarGram,
+  scalarMix,
+  scalarScaleRows,
   scalarSignVote,
+  scalarSquaredNorms,
   scalarSquaredDistancesTo,
   scalarSquaredDistancesTo64,
   scalarWeightedSum,
 } from './scalar.ts';
 import type { Centre } from './networks.ts';
+
+export type { MixGroup } from './simd.ts';
 
 export const KERNEL_REQUESTS = ['auto', 'simd', 'scalar'] as const;
 export type KernelRequest = (typeof KERNEL_REQUESTS)[number];
@@ -50,6 +59,15 @@ export class KernelPathError extends UserError {
 export interface Kernels {
   /** out = Σ wᵢxᵢ / total over the rows with non-zero weight (0 / total everywhere if none). */
   weightedSum(vectors: readonly Float32Array[], weights: ArrayLike<number>, total: number, out: Float32Array): void;
+  /**
+   * outs[g] = weightedSum(group g's rows, its weights, its total), bit for bit;
+   * when given, finite[i] = 1 iff xᵢ is finite (else 0).
+   */
+  mix(vectors: readonly Float32Array[], groups: readonly MixGroup[], outs: readonly Float32Array[], finite?: Uint8Array): void;
+  /** out[i] = Σⱼ xᵢ[j]² added in column order from a float64 0 (squaredNorm's bits). */
+  squaredNorms(vectors: readonly Float32Array[], out: Float64Array): void;
+  /** outs[i] = float32(factors[i]·xᵢ) and sq[i] = its squared norm as squaredNorms gives it. */
+  scaleRows(vectors: readonly Float32Array[], factors: ArrayLike<number>, outs: readonly Float32Array[], sq: Float64Array): void;
   /** The Gram matrix xᵢ·xⱼ, row-major n×n. */
   gram(vectors: readonly Float32Array[]): Float64Array;
   /** out[i] = ‖xᵢ − z‖². */
@@ -78,6 +96,9 @@ export interface Kernels {
 
 const SIMD: Kernels = {
   weightedSum: simdWeightedSum,
+  mix: simdMix,
+  squaredNorms: simdSquaredNorms,
+  scaleRows: simdScaleRows,
   gram: simdGram,
   squaredDistancesTo: simdSquaredDistancesTo,
   squaredDistancesTo64: simdSquaredDistancesTo64,
@@ -89,6 +110,9 @@ const SIMD: Kernels = {
 
 const SCALAR: Kernels = {
   weightedSum: scalarWeightedSum,
+  mix: scalarMix,
+  squaredNorms: scalarSquaredNorms,
+  scaleRows: scalarScaleRows,
   gram: scalarGram,
   squaredDistancesTo: scalarSquaredDistancesTo,
   squaredDistancesTo64: scalarSquaredDistancesTo64,

@@ -27,7 +27,7 @@
  * the closest-values kernel's per-block fallback — the twins use the
  * kernels' constants.
  */
-import { BLOCK, WIDE } from './simd.ts';
+import { BLOCK, WIDE, type MixGroup } from './simd.ts';
 import { checkNetworkSize, closestNetwork, partitionNetwork, type Centre, type Comparator } from './networks.ts';
 
 /** Columns per pass of the twins whose blocking does not affect results. */
@@ -78,6 +78,81 @@ export function scalarWeightedSum(
       else for (let j = j0; j < end; j++) acc[j - j0] += x[j] * wr;
     }
     for (let j = j0; j < end; j++) out[j] = acc[j - j0] / total;
+  }
+}
+
+/**
+ * Twin of simdMix: each group's weighted sum as scalarWeightedSum takes it
+ * (the inputs are read in place, so there is no staging to share), and
+ * finite[i] = 1 iff xᵢ is finite.
+ */
+export function scalarMix(vectors: readonly Float32Array[], groups: readonly MixGroup[], outs: readonly Float32Array[], finite?: Uint8Array): void {
+  groups.forEach(({ rows, weights, total }, g) => scalarWeightedSum(rows.map((i) => vectors[i]), weights, total, outs[g]));
+  if (!finite) return;
+  for (let i = 0; i < vectors.length; i++) {
+    const x = vectors[i];
+    let ok = 1;
+    for (let j = 0; j < x.length; j++) {
+      // x − x is 0 for finite x and NaN for NaN and ±Infinity.
+      if (x[j] - x[j] !== 0) {
+        ok = 0;
+        break;
+      }
+    }
+    finite[i] = ok;
+  }
+}
+
+/**
+ * Twin of `norms` (simdSquaredNorms): per row, the squares added in column
+ * order to a float64 0. Four rows per pass keep four chains in flight; each
+ * row's own chain is squaredNorm's.
+ */
+export function scalarSquaredNorms(vectors: readonly Float32Array[], out: Float64Array): void {
+  const n = vectors.length;
+  let r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const [a, b, e, g] = vectors.slice(r, r + 4);
+    let sa = 0;
+    let sb = 0;
+    let se = 0;
+    let sg = 0;
+    for (let j = 0; j < a.length; j++) {
+      const xa = a[j];
+      const xb = b[j];
+      const xe = e[j];
+      const xg = g[j];
+      sa += xa * xa;
+      sb += xb * xb;
+      se += xe * xe;
+      sg += xg * xg;
+    }
+    out[r] = sa;
+    out[r + 1] = sb;
+    out[r + 2] = se;
+    out[r + 3] = sg;
+  }
+  for (; r < n; r++) {
+    const x = vectors[r];
+    let s = 0;
+    for (let j = 0; j < x.length; j++) s += x[j] * x[j];
+    out[r] = s;
+  }
+}
+
+/** Twin of `scale` then `norms` (simdScaleRows): outs[i][j] = float32(factors[i]·xᵢ[j]), sq[i] its squares added in order. */
+export function scalarScaleRows(vectors: readonly Float32Array[], factors: ArrayLike<number>, outs: readonly Float32Array[], sq: Float64Array): void {
+  for (let r = 0; r < vectors.length; r++) {
+    const x = vectors[r];
+    const y = outs[r];
+    const f = factors[r];
+    let s = 0;
+    for (let j = 0; j < x.length; j++) {
+      const t = Math.fround(f * x[j]);
+      y[j] = t;
+      s += t * t;
+    }
+    sq[r] = s;
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * WebAssembly SIMD kernels for the O(nd) passes of the aggregation rules.
+ * WebAssembly SIMD kernels for the O(nd) passes of the aggregation rules and
+ * pre-aggregators.
  *
  * WebAssembly reads only its own memory, so each kernel stages the inputs a
  * block of BLOCK coordinates at a time: row i of the block is copied (memcpy,
@@ -49,6 +50,46 @@ const ZERO = new Array<number>(16).fill(0);
 function wsumBody(unit: boolean): Body {
   const b = new Body([I32, I32, I32, I32, I32, I32, F64]);
   const [src, stride, rows, bytes, w, out, total] = [0, 1, 2, 3, 4, 5, 6];
+  return weightedSumLoop(b, unit, { rows, bytes, w, out, total }, {
+    begin: (c, p) => b.get(src).get(c).add().set(p),
+    row: () => {},
+    end: (p) => b.get(p).get(stride).add().set(p),
+  });
+}
+
+/**
+ * mix(table, rows, bytes, w, out, total): wsum over the staged rows whose
+ * byte addresses table[0], …, table[rows − 1] lists (i32s, each read as lane 0
+ * of a v128 load, so the table needs 12 bytes after its end). The arithmetic
+ * is wsum's, so a list of rows gives wsum's bits for those rows.
+ */
+function mixBody(unit: boolean): Body {
+  const b = new Body([I32, I32, I32, I32, I32, F64]);
+  const [table, rows, bytes, w, out, total] = [0, 1, 2, 3, 4, 5];
+  const tp = b.local(I32);
+  return weightedSumLoop(b, unit, { rows, bytes, w, out, total }, {
+    begin: () => b.get(table).set(tp),
+    row: (c, p) => b.get(tp).load().iextractLane(0).get(c).add().set(p),
+    end: () => b.inc(tp, 4),
+  });
+}
+
+interface RowPointer {
+  /** Before the rows of column byte c. */
+  begin(c: number, p: number): void;
+  /** At the start of each row: p must then address the row at column byte c. */
+  row(c: number, p: number): void;
+  /** After each row. */
+  end(p: number): void;
+}
+
+/** The loops of wsum and mix, given the locals holding their common parameters and how to find each row. */
+function weightedSumLoop(
+  b: Body,
+  unit: boolean,
+  { rows, bytes, w, out, total }: { rows: number; bytes: number; w: number; out: number; total: number },
+  rowPointer: RowPointer,
+): Body {
   const c = b.local(I32);
   const r = b.local(I32);
   const p = b.local(I32);
@@ -61,8 +102,10 @@ function wsumBody(unit: boolean): Body {
   b.get(total).f64x2Splat().set(tot);
   b.loop(c, bytes, 64, () => {
     for (const k of lanes) b.v128const(ZERO).set(lo[k]).v128const(ZERO).set(hi[k]);
-    b.get(src).get(c).add().set(p).get(w).set(wp);
+    rowPointer.begin(c, p);
+    b.get(w).set(wp);
     b.loop(r, rows, 1, () => {
+      rowPointer.row(c, p);
       if (!unit) b.get(wp).load64Splat().set(wv);
       for (const k of lanes) {
         b.get(lo[k]).get(p).load64Zero(16 * k).promoteLow();
@@ -72,7 +115,8 @@ function wsumBody(unit: boolean): Body {
         if (!unit) b.get(wv).dmul();
         b.dadd().set(hi[k]);
       }
-      b.get(p).get(stride).add().set(p).inc(wp, 8);
+      rowPointer.end(p);
+      b.inc(wp, 8);
     });
     for (const k of lanes) {
       b.get(out).get(c).add();
@@ -189,6 +233,7 @@ function sqdistBody(): Body {
 }
 
 type Tile = (a: number, b: number, bytes: number, out: number) => void;
+type Mix = (table: number, rows: number, bytes: number, w: number, out: number, total: number) => void;
 type WeightedSum = (src: number, stride: number, rows: number, bytes: number, w: number, out: number, total: number) => void;
 
 interface Core {
@@ -204,6 +249,11 @@ interface Core {
   vote(src: number, stride: number, rows: number, bytes: number, out: number): number;
   sqdist64(src: number, stride: number, rows: number, v: number, bytes: number, out: number): void;
   clip(src: number, stride: number, rows: number, v: number, bytes: number, scales: number, n: number): void;
+  mix: Mix;
+  mixSum: Mix;
+  norms(src: number, groups: number, bytes: number, acc: number): void;
+  scale(src: number, rows: number, bytes: number, factors: number, dst: number): void;
+  nonfinite(src: number, rows: number, bytes: number, flags: number): void;
 }
 
 let core: Core | null | undefined;
@@ -225,7 +275,19 @@ function getCore(): Core | null {
     };
     const main = new WebAssembly.Instance(assemble(kernels, { import: false, pages: 1 })).exports;
     const memory = main.memory as WebAssembly.Memory;
-    const aggregation = assemble({ vote: voteBody(), sqdist64: sqdist64Body(), clip: clipBody() }, { import: true, pages: 1 });
+    const aggregation = assemble(
+      {
+        vote: voteBody(),
+        sqdist64: sqdist64Body(),
+        clip: clipBody(),
+        mix: mixBody(false),
+        mixSum: mixBody(true),
+        norms: normsBody(),
+        scale: scaleBody(),
+        nonfinite: nonfiniteBody(),
+      },
+      { import: true, pages: 1 },
+    );
     const extra = new WebAssembly.Instance(aggregation, { env: { memory } }).exports;
     core = { ...main, ...extra } as unknown as Core;
   } catch {
@@ -315,6 +377,181 @@ export function simdWeightedSum(
     kernel(0, STRIDE, rows.length, bytes, wAt, outAt, total);
     out.set(f32.subarray(outAt / 4, outAt / 4 + len), j0);
   }
+}
+
+/** One output of a mix: Σ_k weights[k]·x_{rows[k]} / total, a row listed twice counting twice. */
+export interface MixGroup {
+  readonly rows: readonly number[];
+  readonly weights: ArrayLike<number>;
+  readonly total: number;
+}
+
+/**
+ * Most rows one mix pass stages (16 MiB of staging): groups beyond it go to
+ * further passes, and a single group with more rows is staged whole, as
+ * simdWeightedSum stages it.
+ */
+const MIX_ROWS = 256;
+
+interface MixPlan {
+  rows: number[];
+  w: number[];
+  total: number;
+  out: Float32Array;
+}
+
+/**
+ * For each group g, outs[g] = simdWeightedSum(its rows, its weights, its
+ * total), bit for bit, from one staging pass: each block of the inputs is
+ * staged once and every group's sum is taken from the staged rows (one
+ * weighted sum per output would stage the inputs once per output). When
+ * given, finite[i] is set to 1 if xᵢ is finite, else 0.
+ */
+export function simdMix(vectors: readonly Float32Array[], groups: readonly MixGroup[], outs: readonly Float32Array[], finite?: Uint8Array): void {
+  const c = requireCore();
+  const n = vectors.length;
+  const plans: MixPlan[] = [];
+  groups.forEach(({ rows, weights, total }, g) => {
+    // As simdWeightedSum: only rows of non-zero weight take part.
+    const r: number[] = [];
+    const w: number[] = [];
+    rows.forEach((i, k) => {
+      if (weights[k] === 0) return;
+      r.push(i);
+      w.push(weights[k]);
+    });
+    if (r.length === 0) outs[g].fill(0 / total);
+    else plans.push({ rows: r, w, total, out: outs[g] });
+  });
+  // Batches of groups whose rows together fit MIX_ROWS; the finiteness check
+  // rides along when one batch can stage every row.
+  const batches: { plans: MixPlan[]; rows: Set<number> }[] = [];
+  for (const p of plans) {
+    const last = batches[batches.length - 1];
+    const union = last ? new Set([...last.rows, ...p.rows]) : undefined;
+    if (last && union && union.size <= MIX_ROWS) {
+      last.plans.push(p);
+      last.rows = union;
+    } else batches.push({ plans: [p], rows: new Set(p.rows) });
+  }
+  const fused = finite !== undefined && n <= MIX_ROWS && batches.length <= 1;
+  if (fused && batches.length === 0) batches.push({ plans: [], rows: new Set() });
+  for (const [b, batch] of batches.entries()) {
+    const all = fused && b === 0;
+    const rows = all ? vectors.map((_, i) => i) : [...batch.rows].sort((x, y) => x - y);
+    mixPass(c, vectors, rows, batch.plans, all ? finite : undefined);
+  }
+  if (finite && !fused) {
+    for (let i0 = 0; i0 < n; i0 += MIX_ROWS) {
+      const part = finite.subarray(i0, Math.min(n, i0 + MIX_ROWS));
+      mixPass(c, vectors, Array.from(part, (_, k) => i0 + k), [], part);
+    }
+  }
+}
+
+/**
+ * One staging pass over vectors[rows] for the plans (whose rows are all among
+ * `rows`), and the rows' finiteness into `finite`. Each plan's block is summed
+ * into one output region and copied out while it is in cache. (Widening each
+ * staged chunk to float64 once, as the Gram kernel does, measured no faster:
+ * the sums are bound by their additions, not the promotions.)
+ */
+function mixPass(c: Core, vectors: readonly Float32Array[], rows: readonly number[], plans: readonly MixPlan[], finite?: Uint8Array): void {
+  const m = rows.length;
+  if (m === 0) return;
+  const staged = rows.map((i) => vectors[i]);
+  const slot = new Map(rows.map((i, s) => [i, s]));
+  const d = staged[0].length;
+  const outAt = m * STRIDE;
+  const flagsAt = outAt + STRIDE;
+  let at = flagsAt + 16 * m;
+  const placed = plans.map((p) => {
+    const wAt = at;
+    const table = wAt + 8 * p.rows.length;
+    at = (table + 4 * p.rows.length + 12 + 7) & ~7;
+    return { ...p, wAt, table, kernel: p.w.every((x) => x === 1) ? c.mixSum : c.mix };
+  });
+  reserve(c, at);
+  const i32 = new Int32Array(c.memory.buffer);
+  for (const p of placed) {
+    f64.set(p.w, p.wAt / 8);
+    p.rows.forEach((i, k) => (i32[p.table / 4 + k] = slot.get(i)! * STRIDE));
+  }
+  i32.fill(0, flagsAt / 4, flagsAt / 4 + 4 * m);
+  for (let j0 = 0; j0 < d; j0 += BLOCK) {
+    const len = Math.min(BLOCK, d - j0);
+    const bytes = stage(staged, j0, len);
+    if (finite) c.nonfinite(0, m, bytes, flagsAt);
+    for (const p of placed) {
+      p.kernel(p.table, p.rows.length, bytes, p.wAt, outAt, p.total);
+      p.out.set(f32.subarray(outAt / 4, outAt / 4 + len), j0);
+    }
+  }
+  if (finite) {
+    for (let s = 0; s < m; s++) {
+      const f = flagsAt / 4 + 4 * s;
+      finite[s] = i32[f] | i32[f + 1] | i32[f + 2] | i32[f + 3] ? 0 : 1;
+    }
+  }
+}
+
+/** Rows per group of the norms kernel. */
+const NORM_GROUP = 8;
+
+/** Zeroes the staging slots from row n up to a whole number of norm groups, over the first `padded` columns. */
+function zeroSpareRows(at: number, n: number, slots: number, padded: number): void {
+  for (let r = n; r < slots; r++) f32.fill(0, (at + r * STRIDE) / 4, (at + r * STRIDE) / 4 + padded);
+}
+
+/** out[i] = Σⱼ xᵢ[j]², added in column order from a float64 0 (squaredNorm's bits). */
+export function simdSquaredNorms(vectors: readonly Float32Array[], out: Float64Array): void {
+  const c = requireCore();
+  const n = vectors.length;
+  out.fill(0, 0, n);
+  if (n === 0) return;
+  const d = vectors[0].length;
+  const groups = Math.ceil(n / NORM_GROUP);
+  const slots = groups * NORM_GROUP;
+  const accAt = slots * STRIDE;
+  reserve(c, accAt + 8 * slots);
+  zeroSpareRows(0, n, slots, (Math.min(BLOCK, d) + 15) & ~15);
+  f64.fill(0, accAt / 8, accAt / 8 + slots);
+  for (let j0 = 0; j0 < d; j0 += BLOCK) {
+    const bytes = stage(vectors, j0, Math.min(BLOCK, d - j0));
+    c.norms(0, groups, bytes, accAt);
+  }
+  out.set(f64.subarray(accAt / 8, accAt / 8 + n));
+}
+
+/**
+ * outs[i] = float32(factors[i]·xᵢ) (the product in float64, rounded once),
+ * and sq[i] = Σⱼ outs[i][j]² as simdSquaredNorms gives it, from one pass.
+ */
+export function simdScaleRows(vectors: readonly Float32Array[], factors: ArrayLike<number>, outs: readonly Float32Array[], sq: Float64Array): void {
+  const c = requireCore();
+  const n = vectors.length;
+  sq.fill(0, 0, n);
+  if (n === 0) return;
+  const d = vectors[0].length;
+  const groups = Math.ceil(n / NORM_GROUP);
+  const slots = groups * NORM_GROUP;
+  const dstAt = n * STRIDE;
+  const fAt = dstAt + slots * STRIDE;
+  const accAt = fAt + 8 * n;
+  reserve(c, accAt + 8 * slots);
+  zeroSpareRows(dstAt, n, slots, (Math.min(BLOCK, d) + 15) & ~15);
+  for (let i = 0; i < n; i++) f64[fAt / 8 + i] = factors[i];
+  f64.fill(0, accAt / 8, accAt / 8 + slots);
+  for (let j0 = 0; j0 < d; j0 += BLOCK) {
+    const len = Math.min(BLOCK, d - j0);
+    const bytes = stage(vectors, j0, len);
+    c.scale(0, n, bytes, fAt, dstAt);
+    // A non-finite factor turns the zero padding into NaN: back to zeros.
+    if (bytes / 4 > len) for (let r = 0; r < n; r++) f32.fill(0, (dstAt + r * STRIDE) / 4 + len, (dstAt + r * STRIDE + bytes) / 4);
+    c.norms(dstAt, groups, bytes, accAt);
+    for (let r = 0; r < n; r++) outs[r].set(f32.subarray((dstAt + r * STRIDE) / 4, (dstAt + r * STRIDE) / 4 + len), j0);
+  }
+  sq.set(f64.subarray(accAt / 8, accAt / 8 + n));
 }
 
 /** The Gram matrix xᵢ·xⱼ (row-major n×n, float64 sums of exact products). */
@@ -718,6 +955,94 @@ function clipBody(): Body {
     });
     b.get(zp).get(vlo).get(lo).get(nv).ddiv().dadd().store();
     b.get(zp).get(vhi).get(hi).get(nv).ddiv().dadd().store(16);
+  });
+  return b;
+}
+
+/**
+ * norms(src, groups, bytes, acc): acc[r] += Σⱼ row r[j]² for the rows of
+ * `groups` groups of eight, STRIDE apart, each sum taken in column order
+ * (squaredNorm's order, one float64 chain per row). The f64x2 lanes hold two
+ * rows, so the chains of eight rows run side by side: a row's squares are
+ * moved beside its partner's by a shuffle, promoted, squared (exactly) and
+ * added to the pair's accumulator.
+ */
+function normsBody(): Body {
+  const b = new Body([I32, I32, I32, I32]);
+  const [src, groups, bytes, acc] = [0, 1, 2, 3];
+  const g = b.local(I32);
+  const c = b.local(I32);
+  const p = b.local(I32);
+  const x = b.local(I32);
+  const q = b.local(I32);
+  const pairs = [0, 1, 2, 3];
+  const s = pairs.map(() => b.local(V128));
+  const ra = b.local(V128);
+  const rb = b.local(V128);
+  const t = b.local(V128);
+  b.get(src).set(p).get(acc).set(q);
+  b.loop(g, groups, 1, () => {
+    for (const k of pairs) b.get(q).load(16 * k).set(s[k]);
+    b.loop(c, bytes, 16, () => {
+      b.get(p).get(c).add().set(x);
+      for (const k of pairs) {
+        b.get(x).load(2 * k * STRIDE).set(ra).get(x).load((2 * k + 1) * STRIDE).set(rb);
+        for (let i = 0; i < 4; i++) {
+          const lane = [4 * i, 4 * i + 1, 4 * i + 2, 4 * i + 3];
+          b.get(s[k]).get(ra).get(rb).shuffle([...lane, ...lane.map((l) => l + 16), ...lane, ...lane]);
+          b.promoteLow().tee(t).get(t).dmul().dadd().set(s[k]);
+        }
+      }
+    });
+    for (const k of pairs) b.get(q).get(s[k]).store(16 * k);
+    b.inc(p, 8 * STRIDE).inc(q, 64);
+  });
+  return b;
+}
+
+/** scale(src, rows, bytes, factors, dst): row r at dst = float32(factors[r] · row r at src), rows STRIDE apart. */
+function scaleBody(): Body {
+  const b = new Body([I32, I32, I32, I32, I32]);
+  const [src, rows, bytes, factors, dst] = [0, 1, 2, 3, 4];
+  const r = b.local(I32);
+  const c = b.local(I32);
+  const x = b.local(I32);
+  const f = b.local(V128);
+  b.loop(r, rows, 1, () => {
+    b.get(factors).load64Splat().set(f);
+    b.loop(c, bytes, 16, () => {
+      b.get(src).get(c).add().set(x);
+      b.get(dst).get(c).add();
+      b.get(x).load64Zero().promoteLow().get(f).dmul().demote().get(x).load64Zero(8).promoteLow().get(f).dmul().demote().lowLow();
+      b.store();
+    });
+    b.inc(src, STRIDE).inc(dst, STRIDE).inc(factors, 8);
+  });
+  return b;
+}
+
+const F32_EXPONENT = [...new Uint8Array(new Uint32Array(4).fill(0x7f800000).buffer)];
+
+/**
+ * nonfinite(src, rows, bytes, flags): flags[r] (16 bytes) |= a lane mask that
+ * is non-zero iff row r holds a float32 whose exponent bits are all ones
+ * (±Infinity, NaN).
+ */
+function nonfiniteBody(): Body {
+  const b = new Body([I32, I32, I32, I32]);
+  const [src, rows, bytes, flags] = [0, 1, 2, 3];
+  const r = b.local(I32);
+  const c = b.local(I32);
+  const e = b.local(V128);
+  const any = b.local(V128);
+  b.v128const(F32_EXPONENT).set(e);
+  b.loop(r, rows, 1, () => {
+    b.v128const(ZERO).set(any);
+    b.loop(c, bytes, 16, () => {
+      b.get(any).get(src).get(c).add().load().get(e).vand().get(e).ieq().vor().set(any);
+    });
+    b.get(flags).get(flags).load().get(any).vor().store();
+    b.inc(src, STRIDE).inc(flags, 16);
   });
   return b;
 }

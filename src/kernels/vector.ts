@@ -4,15 +4,15 @@
  * through rounding. Loops are blocked over coordinates so that per-block
  * scratch stays in cache for d up to 1e6, and nothing allocates per coordinate.
  *
- * The O(nd) passes (means, Gram matrix, distances to a point, coordinate-wise
- * selections) run on the kernel path (path.ts): WebAssembly SIMD kernels or
- * their bit-identical scalar twins. The plain selection loops below serve
+ * The O(nd) passes (means, batches of means, norms, Gram matrix, distances to
+ * a point, coordinate-wise selections) run on the kernel path (path.ts):
+ * WebAssembly SIMD kernels or their bit-identical scalar twins. The plain selection loops below serve
  * both paths for n beyond the comparator networks' size.
  *
  * Non-finite values flow through arithmetic unchanged (NaN in, NaN out); the
  * coordinate-wise selections order NaN as +Infinity so trimming removes it.
  */
-import { kernels } from './path.ts';
+import { kernels, type MixGroup } from './path.ts';
 import { MAX_NETWORK_N } from './networks.ts';
 
 /** The common dimension of `vectors`; throws, naming `who`, if empty or ragged. */
@@ -127,6 +127,64 @@ export function weightedMeanOf(
   for (let i = 0; i < vectors.length; i++) total += weights[i];
   kernels().weightedSum(vectors, weights, total, result);
   return result;
+}
+
+/**
+ * Several weighted means of the inputs from one pass over them: outs[g] is
+ * weightedMeanOf(groups[g].rows' vectors in that order, groups[g].weights),
+ * bit for bit (a row listed twice counts twice). A group listing the same
+ * rows and weights as an earlier one gets a copy of its mean (nnm's honest
+ * rows often share their neighbours). When given, `finite` receives 1 for
+ * each finite input and 0 for the others, from the same pass.
+ */
+export function weightedMeansOf(
+  vectors: readonly Float32Array[],
+  groups: readonly { rows: readonly number[]; weights: ArrayLike<number> }[],
+  finite?: Uint8Array,
+): Float32Array[] {
+  const d = commonDimension(vectors, 'weightedMeansOf');
+  const seen = new Map<string, number>();
+  const sameAs: number[] = [];
+  const mixes: MixGroup[] = [];
+  groups.forEach(({ rows, weights }, g) => {
+    if (rows.length === 0) throw new Error(`weightedMeansOf: group ${g} has no rows`);
+    for (const i of rows) {
+      if (!(Number.isInteger(i) && i >= 0 && i < vectors.length)) throw new Error(`weightedMeansOf: group ${g} lists row ${i} of ${vectors.length}`);
+    }
+    const w = Array.from({ length: rows.length }, (_, k) => weights[k]);
+    const key = `${rows.join(',')}/${w.map((x) => (Object.is(x, -0) ? '-0' : String(x))).join(',')}`;
+    const earlier = seen.get(key);
+    sameAs.push(earlier ?? mixes.length);
+    if (earlier !== undefined) return;
+    seen.set(key, mixes.length);
+    let total = 0;
+    for (let k = 0; k < rows.length; k++) total += w[k];
+    mixes.push({ rows, weights: w, total });
+  });
+  const outs = mixes.map(() => new Float32Array(d));
+  kernels().mix(vectors, mixes, outs, finite);
+  const given = new Uint8Array(outs.length);
+  return sameAs.map((u) => {
+    if (given[u]) return outs[u].slice();
+    given[u] = 1;
+    return outs[u];
+  });
+}
+
+/** ‖xᵢ‖² for every input, each with squaredNorm's bits; finite iff xᵢ is (float32 squares cannot overflow the sum). */
+export function squaredNorms(vectors: readonly Float32Array[], out = new Float64Array(vectors.length)): Float64Array {
+  if (vectors.length) commonDimension(vectors, 'squaredNorms');
+  kernels().squaredNorms(vectors, out);
+  return out;
+}
+
+/** yᵢ = scale(xᵢ, factors[i]) for every input, with ‖yᵢ‖² as squaredNorms gives it, from one pass. */
+export function scaleRows(vectors: readonly Float32Array[], factors: ArrayLike<number>): { scaled: Float32Array[]; squaredNorms: Float64Array } {
+  const d = vectors.length ? commonDimension(vectors, 'scaleRows') : 0;
+  const scaled = vectors.map(() => new Float32Array(d));
+  const sq = new Float64Array(vectors.length);
+  kernels().scaleRows(vectors, factors, scaled, sq);
+  return { scaled, squaredNorms: sq };
 }
 
 /**

@@ -26,9 +26,9 @@
  */
 import type { PreAggregationResult } from './types.ts';
 import { honestMajority as requirement } from '../aggregators/define.ts';
-import { commonDimension, isFiniteVector, norm } from '../kernels/vector.ts';
+import { commonDimension } from '../kernels/vector.ts';
 import { defineStage } from './define.ts';
-import { clipTo } from './clip.ts';
+import { clipRows, normsOf } from './clip.ts';
 
 /** ⌊2(f/n)(n − f)⌋, computed in integers so that e.g. f = 1, n = 4 gives 1 exactly. */
 export function arcClipCount(n: number, f: number): number {
@@ -39,13 +39,14 @@ export function arcApply(vectors: readonly Float32Array[], f: number): PreAggreg
   commonDimension(vectors, 'arc');
   const n = vectors.length;
   if (!requirement.check(n, f)) throw new Error(`arc requires ${requirement.text} (got n=${n}, f=${f})`);
-  const norms = vectors.map((x) => (isFiniteVector(x) ? norm(x) : Infinity));
+  const norms = normsOf(vectors);
   const k = arcClipCount(n, f);
   const byNorm = vectors.map((_, i) => i).sort((a, b) => norms[b] - norms[a] || a - b);
   const threshold = norms[byNorm[k]];
   const clipped = byNorm.slice(0, k).sort((a, b) => a - b);
-  const out: Float32Array[] = vectors.map((x) => x.slice());
-  for (const i of clipped) out[i] = clipTo(vectors[i], threshold);
+  const out: Float32Array[] = [];
+  clipRows(vectors, clipped, norms, threshold, out);
+  for (let i = 0; i < n; i++) out[i] ??= vectors[i].slice();
   return { vectors: out, sources: vectors.map((_, i) => [i]), diagnostics: { clipped, threshold } };
 }
 

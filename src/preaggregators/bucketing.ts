@@ -21,22 +21,23 @@
  */
 import type { PreAggregationResult } from './types.ts';
 import type { Rng } from '../sim/rng.ts';
+import { commonDimension } from '../kernels/vector.ts';
 import { anyCount, defineStage } from './define.ts';
-import { nonFiniteIndices, meanOfIndices, requireRng } from './shared.ts';
+import { meansAndNonFinite, requireRng } from './shared.ts';
 
 const params = {
   s: { description: 'bucket size; at most 100000, byzsim’s largest n (s ≥ n is a single bucket: the mean)', default: 2, min: 1, max: 100_000, integer: true },
 };
 
 export function bucketingApply(vectors: readonly Float32Array[], rng: Rng, s: number): PreAggregationResult {
-  const nonFinite = nonFiniteIndices(vectors, 'bucketing');
-  const xs = vectors;
-  const n = xs.length;
-  const perm = rng.shuffle(xs.map((_, i) => i));
+  commonDimension(vectors, 'bucketing');
+  const n = vectors.length;
+  const perm = rng.shuffle(vectors.map((_, i) => i));
   const buckets: number[][] = [];
   for (let start = 0; start < n; start += s) buckets.push(perm.slice(start, start + s));
+  const { means, nonFinite } = meansAndNonFinite(vectors, buckets);
   return {
-    vectors: buckets.map((b) => meanOfIndices(xs, b)),
+    vectors: means,
     sources: buckets,
     diagnostics: nonFinite.length ? { buckets, nonFinite } : { buckets },
   };

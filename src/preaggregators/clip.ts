@@ -17,7 +17,7 @@
  * a value that rule could select (see shared.ts).
  */
 import type { PreAggregationResult } from './types.ts';
-import { commonDimension, norm, scale } from '../kernels/vector.ts';
+import { commonDimension, scaleRows, squaredNorms } from '../kernels/vector.ts';
 import { anyCount, defineStage } from './define.ts';
 
 const params = {
@@ -26,36 +26,55 @@ const params = {
 
 /** min(1, τ/‖x‖)·x, a copy; a non-finite x is copied unchanged. */
 export function clipTo(x: Float32Array, tau: number): Float32Array {
-  return clipOne(x, tau).y;
+  const out: Float32Array[] = [];
+  clipRows([x], [0], normsOf([x]), tau, out);
+  return out[0];
+}
+
+/** ‖xᵢ‖ for every input (the square root of squaredNorm), +∞ for a non-finite one. */
+export function normsOf(vectors: readonly Float32Array[]): Float64Array {
+  // A float64 sum of float32 squares is finite exactly when every coordinate is.
+  return squaredNorms(vectors).map((s) => (Number.isFinite(s) ? Math.sqrt(s) : Infinity));
 }
 
 /**
- * clipTo, and whether x was clipped (non-finite, or of norm above τ). One
- * pass finds both: ‖x‖ summed in float64 is finite exactly when every
- * coordinate is (float32 squares cannot overflow it).
+ * out[i] = min(1, τ/rᵢ)·xᵢ for each listed row i of norm rᵢ (normsOf's), a
+ * copy where it is not clipped; returns the rows clipped (non-finite, or of
+ * norm above τ), in the order listed. The clipped rows are scaled together,
+ * one pass over them per attempt.
  */
-function clipOne(x: Float32Array, tau: number): { y: Float32Array; clipped: boolean } {
-  const r = norm(x);
-  if (!Number.isFinite(r)) return { y: x.slice(), clipped: true };
-  if (!(r > tau)) return { y: x.slice(), clipped: false };
+export function clipRows(vectors: readonly Float32Array[], rows: readonly number[], norms: ArrayLike<number>, tau: number, out: Float32Array[]): number[] {
+  const clipped: number[] = [];
+  let pending: number[] = [];
+  for (const i of rows) {
+    const r = norms[i];
+    if (r === Infinity || r > tau) clipped.push(i);
+    if (r > tau && r < Infinity) pending.push(i);
+    else out[i] = vectors[i].slice();
+  }
   // Float32 rounding of the scaled coordinates may leave the norm a hair above
   // τ: shrink the factor until it does not (near float32's smallest values
   // rounding can defeat every factor, and only zero is left).
-  for (let e = -24; e < 0; e++) {
-    const out = scale(x, (tau / r) * (1 - 2 ** e));
-    if (norm(out) <= tau) return { y: out, clipped: true };
+  for (let e = -24; e < 0 && pending.length > 0; e++) {
+    const { scaled, squaredNorms: sq } = scaleRows(
+      pending.map((i) => vectors[i]),
+      pending.map((i) => (tau / norms[i]) * (1 - 2 ** e)),
+    );
+    const left: number[] = [];
+    pending.forEach((i, k) => {
+      if (Math.sqrt(sq[k]) <= tau) out[i] = scaled[k];
+      else left.push(i);
+    });
+    pending = left;
   }
-  return { y: new Float32Array(x.length), clipped: true };
+  for (const i of pending) out[i] = new Float32Array(vectors[i].length);
+  return clipped;
 }
 
 export function clipApply(vectors: readonly Float32Array[], tau: number): PreAggregationResult {
   commonDimension(vectors, 'clip');
-  const clipped: number[] = [];
-  const out = vectors.map((x, i) => {
-    const { y, clipped: was } = clipOne(x, tau);
-    if (was) clipped.push(i);
-    return y;
-  });
+  const out: Float32Array[] = [];
+  const clipped = clipRows(vectors, vectors.map((_, i) => i), normsOf(vectors), tau, out);
   return { vectors: out, sources: vectors.map((_, i) => [i]), diagnostics: { clipped } };
 }
 

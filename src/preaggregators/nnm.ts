@@ -24,10 +24,10 @@
  */
 import type { PreAggregationResult } from './types.ts';
 import type { Requirement } from '../aggregators/types.ts';
-import { commonDimension, isFiniteVector, pairwiseSquaredDistances } from '../kernels/vector.ts';
+import { commonDimension, pairwiseSquaredDistances } from '../kernels/vector.ts';
 import { memoLexCompare } from '../kernels/subsets.ts';
 import { defineStage } from './define.ts';
-import { meanOfIndices } from './shared.ts';
+import { meansOfIndices } from './shared.ts';
 
 const requirement: Requirement = {
   text: 'n ≥ f + 1',
@@ -38,16 +38,16 @@ export function nnmApply(vectors: readonly Float32Array[], f: number): PreAggreg
   const n = vectors.length;
   const d = commonDimension(vectors, 'nnm');
   if (!requirement.check(n, f)) throw new Error(`nnm requires ${requirement.text} (got n=${n}, f=${f})`);
-  const finite = vectors.map(isFiniteVector);
-  const dist = pairwiseSquaredDistances(vectors);
+  // ‖xᵢ‖² is finite iff xᵢ is.
+  const norms = new Float64Array(n);
+  const dist = pairwiseSquaredDistances(vectors, norms);
+  const finite = Array.from(norms, Number.isFinite);
   const k = n - f;
-  const out: Float32Array[] = [];
   const sources: number[][] = [];
   const order = vectors.map((_, j) => j);
   const lex = memoLexCompare(vectors);
   for (let i = 0; i < n; i++) {
     if (!finite[i]) {
-      out.push(vectors[i].slice());
       sources.push([i]);
       continue;
     }
@@ -58,10 +58,13 @@ export function nnmApply(vectors: readonly Float32Array[], f: number): PreAggreg
       return v === v ? v : Infinity;
     };
     order.sort((a, b) => key(a) - key(b) || (a === i ? -1 : b === i ? 1 : lex(a, b)));
-    const neighbours = order.slice(0, k).sort((a, b) => a - b);
-    out.push(meanOfIndices(vectors, neighbours));
-    sources.push(neighbours);
+    sources.push(order.slice(0, k).sort((a, b) => a - b));
   }
+  // The finite rows' means in one pass over the inputs.
+  const rows = sources.flatMap((s, i) => (finite[i] ? [s] : []));
+  const means = meansOfIndices(vectors, rows);
+  let m = 0;
+  const out = sources.map((_, i) => (finite[i] ? means[m++] : vectors[i].slice()));
   const nonFinite = finite.flatMap((ok, i) => (ok ? [] : [i]));
   return { vectors: out, sources, diagnostics: nonFinite.length ? { neighbours: k, nonFinite } : { neighbours: k } };
 }

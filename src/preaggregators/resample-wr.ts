@@ -28,7 +28,8 @@
 import type { PreAggregationResult } from './types.ts';
 import type { Rng } from '../sim/rng.ts';
 import { anyCount, defineStage } from './define.ts';
-import { nonFiniteIndices, meanOfIndices, requireRng } from './shared.ts';
+import { commonDimension } from '../kernels/vector.ts';
+import { meansAndNonFinite, requireRng } from './shared.ts';
 
 const params = {
   s: {
@@ -49,17 +50,17 @@ export function expectedTouched(n: number, f: number, s: number): number {
 }
 
 export function resampleWrApply(vectors: readonly Float32Array[], rng: Rng, s: number): PreAggregationResult {
-  const nonFinite = nonFiniteIndices(vectors, 'resample-wr');
-  const xs = vectors;
-  const n = xs.length;
+  commonDimension(vectors, 'resample-wr');
+  const n = vectors.length;
   const samples: number[][] = [];
   for (let t = 0; t < n; t++) {
     const group: number[] = [];
     for (let i = 0; i < s; i++) group.push(rng.int(n));
     samples.push(group);
   }
+  const { means, nonFinite } = meansAndNonFinite(vectors, samples);
   return {
-    vectors: samples.map((group) => meanOfIndices(xs, group)),
+    vectors: means,
     sources: samples,
     diagnostics: nonFinite.length ? { samples, nonFinite } : { samples },
   };

@@ -42,7 +42,8 @@
 import type { PreAggregationResult } from './types.ts';
 import type { Rng } from '../sim/rng.ts';
 import { anyCount, defineStage } from './define.ts';
-import { nonFiniteIndices, meanOfIndices, requireRng, times } from './shared.ts';
+import { commonDimension } from '../kernels/vector.ts';
+import { meansAndNonFinite, requireRng, times } from './shared.ts';
 
 const params = {
   s: {
@@ -61,11 +62,11 @@ export function resampleIndices(n: number, s: number, rng: Rng): number[][] {
 }
 
 export function resampleApply(vectors: readonly Float32Array[], rng: Rng, s: number): PreAggregationResult {
-  const nonFinite = nonFiniteIndices(vectors, 'resample');
-  const xs = vectors;
-  const samples = resampleIndices(xs.length, s, rng);
+  commonDimension(vectors, 'resample');
+  const samples = resampleIndices(vectors.length, s, rng);
+  const { means, nonFinite } = meansAndNonFinite(vectors, samples);
   return {
-    vectors: samples.map((group) => meanOfIndices(xs, group)),
+    vectors: means,
     sources: samples,
     diagnostics: nonFinite.length ? { samples, nonFinite } : { samples },
   };

@@ -1,39 +1,46 @@
 /**
- * Small pieces the pre-aggregators share: the non-finite policy, the mean of
- * a list of indices (with multiplicity) and the expression arithmetic of
+ * Small pieces the pre-aggregators share: the non-finite policy, the means
+ * of lists of indices (with multiplicity) and the expression arithmetic of
  * `describe`.
  */
 import type { Rng } from '../sim/rng.ts';
-import { commonDimension, isFiniteVector, weightedMeanOf } from '../kernels/vector.ts';
+import { weightedMeansOf } from '../kernels/vector.ts';
 
 /**
- * Positions of the inputs with a non-finite coordinate, for diagnostics. The
- * stages pass such inputs on (a mean that includes one is non-finite too)
- * rather than replacing them by a finite stand-in such as zero: only a
- * Byzantine worker sends one, and a finite stand-in is a value the rule after
- * the stage could then select, whereas a robust rule excludes a non-finite
- * input (the invariant suite's finite-output property).
+ * (1/|idx|) Σ_{i ∈ idx} xᵢ for each list idx, an index listed twice counting
+ * twice, all from one pass over the inputs; `finite`, when given, receives 1
+ * for each finite input and 0 for the others.
  */
-export function nonFiniteIndices(vectors: readonly Float32Array[], who: string): number[] {
-  commonDimension(vectors, who);
-  const out: number[] = [];
-  vectors.forEach((v, i) => {
-    if (!isFiniteVector(v)) out.push(i);
-  });
-  return out;
-}
-
-/** (1/|idx|) Σ_{i ∈ idx} xᵢ, an index listed twice counting twice. */
-export function meanOfIndices(vectors: readonly Float32Array[], idx: readonly number[]): Float32Array {
+export function meansOfIndices(vectors: readonly Float32Array[], lists: readonly (readonly number[])[], finite?: Uint8Array): Float32Array[] {
   // Only the listed inputs take part: a weight of zero would still carry an
   // unlisted NaN into the sum (0 · NaN = NaN).
-  const members = [...new Set(idx)].sort((a, b) => a - b);
-  const w = new Float64Array(members.length);
-  for (const i of idx) w[members.indexOf(i)]++;
-  return weightedMeanOf(
-    members.map((i) => vectors[i]),
-    w,
-  );
+  const groups = lists.map((idx) => {
+    const rows = [...new Set(idx)].sort((a, b) => a - b);
+    const at = new Map(rows.map((i, k) => [i, k]));
+    const weights = new Float64Array(rows.length);
+    for (const i of idx) weights[at.get(i)!]++;
+    return { rows, weights };
+  });
+  return weightedMeansOf(vectors, groups, finite);
+}
+
+/**
+ * meansOfIndices, and the positions of the inputs with a non-finite
+ * coordinate, for diagnostics. The stages pass such inputs on (a mean that
+ * includes one is non-finite too) rather than replacing them by a finite
+ * stand-in such as zero: only a Byzantine worker sends one, and a finite
+ * stand-in is a value the rule after the stage could then select, whereas a
+ * robust rule excludes a non-finite input (the invariant suite's
+ * finite-output property).
+ */
+export function meansAndNonFinite(vectors: readonly Float32Array[], lists: readonly (readonly number[])[]): { means: Float32Array[]; nonFinite: number[] } {
+  const finite = new Uint8Array(vectors.length);
+  const means = meansOfIndices(vectors, lists, finite);
+  const nonFinite: number[] = [];
+  finite.forEach((ok, i) => {
+    if (!ok) nonFinite.push(i);
+  });
+  return { means, nonFinite };
 }
 
 export function requireRng(rng: Rng | undefined, who: string): Rng {

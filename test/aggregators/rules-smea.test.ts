@@ -85,7 +85,13 @@ describe('smea', () => {
           const a = smeaAggregate(vectors, f);
           const b = smeaAggregate(perm.map((i) => vectors[i]), f);
           expect(b.aggregate).toEqual(a.aggregate);
-          expect((b.diagnostics.selected as number[]).map((i) => perm[i]).sort((x, y) => x - y)).toEqual(a.diagnostics.selected);
+          // Equal inputs are interchangeable: which copy is kept may follow the order, the values kept may not.
+          const lex = (u: number[], v: number[]) => {
+            const j = u.findIndex((t, k) => t !== v[k]);
+            return j < 0 ? 0 : u[j] - v[j];
+          };
+          const kept = (sel: number[], xs: readonly Float32Array[]) => sel.map((i) => [...xs[i]]).sort(lex);
+          expect(kept(b.diagnostics.selected as number[], perm.map((i) => vectors[i]))).toEqual(kept(a.diagnostics.selected as number[], vectors));
           // Integer inputs and shifts: every squared distance, hence every decision, is the same.
           expect(smeaAggregate(vectors.map((x) => x.map((t, j) => t + shift[j])), f).diagnostics.selected).toEqual(a.diagnostics.selected);
           expect(smeaAggregate(vectors.map((x) => x.map((t) => t * 2 ** k)), f).aggregate).toEqual(a.aggregate.map((t) => t * 2 ** k));
