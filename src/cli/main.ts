@@ -150,6 +150,59 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('sweep')
+    .description('run a sweep file: a grid of scenarios × seeds, on this machine (--jobs) or a Redis queue (--queue); writes summary.csv and summary.json')
+    .argument('<sweep>', 'sweep file (YAML)')
+    .option('--jobs <n>', 'runs at a time on this machine (default: the number of cores)', threadCount)
+    .option('--quick', "the sweep file's quick profile: fewer rounds, seeds and test samples")
+    .option('--set <path=value>', 'override a scenario field in every run, after the quick profile (repeatable), e.g. --set rounds=2', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--dry-run', 'expand and check every run, list them with their ids, run nothing')
+    .option('--out <dir>', 'sweep directory (default: output.dir, else out/sweeps/<name>)')
+    .option('--backend <name>', 'compute backend: auto, tfjs-node, wasm, cpu or ts')
+    .option('--queue <url>', 'enqueue the incomplete runs on redis://[user:password@]host:port[/db] (or rediss://) for `byzsim worker`s')
+    .option('--watch', 'with --queue: follow the progress of every worker until the sweep is done')
+    .option('--kernels <path>', KERNELS_HELP, kernelRequest)
+    .action(async (file: string, opts) => {
+      code = await (await import('./sweep.ts')).sweepCommand(file, opts);
+    });
+
+  program
+    .command('worker')
+    .description('take sweep runs from a Redis queue and run them, as `byzsim run` would')
+    .requiredOption('--queue <url>', 'redis://[user:password@]host:port[/db] or rediss://')
+    .option('--concurrency <n>', 'runs at a time (default 1)', threadCount)
+    .option('--out <dir>', 'a shared sweep directory to write runs into (default: results kept in Redis)')
+    .option('--allow-modules', 'run scenarios that name user modules (code from the submitter)')
+    .option('--kernels <path>', KERNELS_HELP, kernelRequest)
+    .action(async (opts) => {
+      code = await (await import('./worker.ts')).workerCommand(opts);
+    });
+
+  program
+    .command('collect')
+    .description("gather a queued sweep's results from Redis into a sweep directory and write its summary")
+    .argument('<sweep>', 'the sweep file that was submitted')
+    .requiredOption('--queue <url>', 'redis://[user:password@]host:port[/db] or rediss://')
+    .option('--quick', 'the quick profile, as submitted')
+    .option('--set <path=value>', 'the overrides, as submitted (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--out <dir>', 'sweep directory (default: output.dir, else out/sweeps/<name>)')
+    .option('--backend <name>', 'compute backend, as submitted')
+    .action(async (file: string, opts) => {
+      code = await (await import('./worker.ts')).collectCommand(file, opts);
+    });
+
+  program
+    .command('report')
+    .description('write report.html for a run or a sweep directory (or each chart as SVG or PNG)')
+    .argument('<dir>', 'a run directory (metrics.json, trace.jsonl) or a sweep directory (sweep.json)')
+    .option('--format <format>', 'html (default), svg or png')
+    .option('--out <dir>', 'where svg/png charts go (default: <dir>/figures)')
+    .option('--round <r>', 'the round of the event timeline (default: the last)', integer)
+    .action(async (dir: string, opts) => {
+      code = await (await import('./report.ts')).reportCommand(dir, opts);
+    });
+
+  program
     .command('list')
     .description('list aggregation rules, attacks and scenario options')
     .action(async () => {

@@ -19,7 +19,7 @@
  */
 
 /**
- * xᵖ for x ≥ 0, bit for bit `powerFunction(p)(x)` (kernels/power.ts): integer
+ * xᵖ for x ≥ 0, bit for bit the `powerFunction(p)(x)` the rules used before (test/kernels/power-reference.ts): integer
  * |p| ≤ 64 by repeated multiplication (1/x^|p| for p < 0), otherwise Math.pow.
  * The loops below inline the same products for 1 ≤ p ≤ 31 (see `fastExponent`).
  */

@@ -1,15 +1,22 @@
 /**
- * The static HTML report of one run: header, summary table, accuracy and loss
- * charts as inline SVG, notes. One self-contained file — inline CSS, no
- * scripts, no external URLs — so it can be mailed, archived next to the trace,
- * or opened offline years later. A Content-Security-Policy meta tag makes the
- * browser enforce that promise. No timestamp is written: the same run gives
- * the same bytes.
+ * The static HTML report of one run: what went wrong first, the summary, the
+ * learning curves (against the sweep's baselines when there are any), the
+ * robustness diagnostics per round (the aggregate against the honest mean, the
+ * Byzantine share of the rule's selection, MixTailor's draws), drops,
+ * timeouts, skipped rounds and refused steps, the VN-ratio condition, the
+ * event timeline of one round, the data each worker holds, and the whole
+ * configuration. One self-contained file (src/report/page.ts): charts as the
+ * SVG vega renders, no scripts, no external URLs.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { renderSvg } from './render.ts';
-import { accuracySpec, aggregateSpec, hasSelections, hasVn, holdingsSpec, honestSpec, lossSpec, selectionSpec, vnSpec, type PerRoundSeries, type RoundMetrics } from './specs.ts';
+import { escapeHtml, formatValue, keyValueTable, list, omitted, paragraph, renderPage, type Block, type Section } from './page.ts';
+import { aggregateSpec, hasSelections, hasVn, holdingsSpec, honestSpec, selectionSpec, vnSpec, type LabelledRun, type PerRoundSeries, type RoundMetrics } from './specs.ts';
+import { byzantineShareSpec, drawsSpec, hasByzantineSelections, runCurveSpec, troubleSpec, TROUBLES, type Draw, type RoundTrouble } from './run-specs.ts';
+import { timelineSpec } from './timeline.ts';
+import type { RoundTimeline } from './trace-scan.ts';
+
+export { escapeHtml };
 
 export interface ReportData {
   title: string;
@@ -29,154 +36,114 @@ export interface ReportData {
   /** What went wrong (refused steps, skipped rounds): shown first, so a diverged run is unmistakable. */
   warnings?: readonly string[];
   notes?: readonly string[];
+  /** The whole configuration, dotted path → value (the trace header's normalized scenario). */
+  configuration?: Record<string, string | number | boolean | null>;
+  /** Runs of the sweep drawn dashed behind this one: its configuration without the attack, or with the mean. */
+  baselines?: readonly LabelledRun[];
+  /** The first evaluation that diverged: marked on the curves. */
+  divergedFrom?: number;
+  /** Per round, from the trace: drops, late gradients, timeouts, skipped rounds, refused steps; `note` says what the trace could not tell. */
+  troubles?: { rounds: readonly RoundTrouble[]; note?: string };
+  /** MixTailor's draws, one per aggregated round. */
+  draws?: readonly Draw[];
+  /** `diagnostics.trimmed` of a trimming rule: how many inputs it cuts per coordinate and side. */
+  trimmed?: number;
+  /** The event timeline of one round, or why there is none. */
+  timeline?: RoundTimeline | { omitted: string };
 }
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
-
-/** Integers verbatim; other numbers to six significant digits, dropping float noise. */
-function formatValue(v: string | number): string {
-  if (typeof v === 'string') return v;
-  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
-  return String(Number(v.toPrecision(6)));
-}
-
-const CSS = `
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { margin: 0; background: #f6f7f9; color: #111827;
-  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
-main { max-width: 760px; margin: 0 auto; padding: 32px 24px 48px; }
-header { border-bottom: 1px solid #e5e7eb; margin-bottom: 24px; padding-bottom: 12px; }
-header p { margin: 0; color: #6b7280; font-size: 13px; letter-spacing: .04em; text-transform: uppercase; }
-h1 { margin: 4px 0 0; font-size: 26px; font-weight: 650; overflow-wrap: anywhere; }
-h2 { margin: 32px 0 12px; font-size: 17px; font-weight: 600; }
-table { width: 100%; border-collapse: collapse; background: #fff;
-  border: 1px solid #e5e7eb; border-radius: 8px; overflow: hidden; }
-th, td { padding: 7px 14px; text-align: left; vertical-align: top; border-bottom: 1px solid #eef0f3; }
-tr:last-child th, tr:last-child td { border-bottom: none; }
-th { width: 34%; font-weight: 500; color: #4b5563; background: #fafbfc; }
-td { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13.5px;
-  overflow-wrap: anywhere; }
-figure { margin: 0 0 16px; padding: 12px; background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; }
-figure svg { display: block; max-width: 100%; height: auto; }
-.empty { color: #6b7280; font-style: italic; }
-.warnings { background: #fef2f2; border: 1px solid #fca5a5; border-radius: 8px; padding: 4px 16px; color: #991b1b; }
-.warnings h2 { margin: 12px 0 4px; }
-ul { margin: 0; padding-left: 20px; }
-li { margin: 4px 0; }
-`;
-
-function summaryTable(summary: Record<string, string | number>): string {
-  const rows = Object.entries(summary).map(
-    ([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(formatValue(v))}</td></tr>`,
-  );
-  if (rows.length === 0) return '<p class="empty">No summary.</p>';
-  return `<table>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
-}
-
-async function charts(history: readonly RoundMetrics[]): Promise<string> {
-  if (history.length === 0) return '<p class="empty">No rounds were recorded.</p>';
-  const [accuracy, loss] = await Promise.all([renderSvg(accuracySpec(history)), renderSvg(lossSpec(history))]);
-  return [
-    `<figure aria-label="Test accuracy per round">${accuracy}</figure>`,
-    `<figure aria-label="Test loss per round">${loss}</figure>`,
-  ].join('\n');
-}
-
-/** The gradient charts: honest norm and variance, the aggregate against the honest mean, and the rule's selections when it makes any. */
-async function gradientCharts(series: PerRoundSeries | undefined, workers: number | undefined): Promise<string> {
-  if (series === undefined || series.round.length === 0) return '';
-  const figures = [
-    renderSvg(honestSpec(series)).then((svg) => `<figure aria-label="Honest gradients per round">${svg}</figure>`),
-    renderSvg(aggregateSpec(series)).then((svg) => `<figure aria-label="Aggregate against the honest mean per round">${svg}</figure>`),
+function curves(data: ReportData): Block[] {
+  if (data.history.length === 0) return [{ html: '<p class="empty">No rounds were recorded.</p>' }];
+  const context = { ...(data.baselines ? { baselines: data.baselines } : {}), ...(data.divergedFrom !== undefined ? { divergedFrom: data.divergedFrom } : {}) };
+  const blocks: Block[] = [
+    { chart: { id: 'accuracy', title: 'Test accuracy per round', spec: runCurveSpec('accuracy', data.history, context) } },
+    { chart: { id: 'loss', title: 'Test and training loss per round', spec: runCurveSpec('loss', data.history, context) } },
   ];
-  if (hasSelections(series)) {
-    const n = workers ?? Math.max(0, ...series.selected.flatMap((s) => s ?? []), ...series.byzantine.flat()) + 1;
-    figures.push(renderSvg(selectionSpec(series, n)).then((svg) => `<figure aria-label="Selections per worker">${svg}</figure>`));
+  if (data.baselines && data.baselines.length > 0) blocks.unshift({ html: paragraph(`Dashed: ${data.baselines.map((b) => b.label).join('; ')}.`) });
+  return blocks;
+}
+
+/** The gradient charts: honest norm and variance, the aggregate against the honest mean, the Byzantine share of the selection, selections, draws. */
+function robustness(data: ReportData): Block[] {
+  const series = data.perRound;
+  const blocks: Block[] = [];
+  if (series !== undefined && series.round.length > 0) {
+    blocks.push(
+      { chart: { id: 'honest-gradients', title: 'Honest gradients per round', spec: honestSpec(series) } },
+      { chart: { id: 'aggregate', title: 'Aggregate against the honest mean per round', spec: aggregateSpec(series) } },
+    );
+    if (hasByzantineSelections(series)) blocks.push({ chart: { id: 'byzantine-share', title: 'Byzantine inputs in the selection per round', spec: byzantineShareSpec(series) } });
+    if (hasSelections(series)) {
+      const n = data.workers ?? Math.max(0, ...series.selected.flatMap((s) => s ?? []), ...series.byzantine.flat()) + 1;
+      blocks.push({ chart: { id: 'selections', title: 'Selections per worker', spec: selectionSpec(series, n) } });
+    }
   }
-  return `<section>\n<h2>Gradients and aggregates</h2>\n${(await Promise.all(figures)).join('\n')}\n</section>`;
-}
-
-/** The VN ratio against the rule's bound, with how often the bound held, and the privacy spent. */
-async function vnSection(series: PerRoundSeries | undefined, vn: ReportData['vn'], privacy: ReportData['privacy']): Promise<string> {
-  const parts: string[] = [];
-  if (series !== undefined && vn !== undefined && hasVn(series)) {
-    const svg = await renderSvg(vnSpec(series, vn.bound, { dp: vn.dp }));
-    const which = vn.dp ? 'eq. 8, with the DP noise' : 'eq. 2';
-    const verdict =
-      vn.bound === null
-        ? `${vn.rule} has no VN-ratio bound in the DP paper (or pre-aggregation stands before it): the ratio is shown alone.`
-        : `k_F(n, f) = ${formatValue(vn.bound)} for ${vn.rule}; the ratio (${which}) was within it in ${formatValue((vn.holdsFraction ?? 0) * 100)}% of the ${vn.measured} rounds measured.`;
-    parts.push(`<p>${escapeHtml(verdict)}</p>`, `<figure aria-label="VN ratio per round against the rule's bound">${svg}</figure>`);
+  if (data.trimmed !== undefined) {
+    blocks.push({
+      html: paragraph(
+        `The rule trims ${data.trimmed} input${data.trimmed === 1 ? '' : 's'} per coordinate at each end; which inputs it trims differs from coordinate to coordinate and is not recorded in the trace, so no Byzantine share of the trimmed inputs is drawn.`,
+      ),
+    });
   }
-  const sections: string[] = [];
-  if (parts.length > 0) sections.push(`<section>\n<h2>VN-ratio condition</h2>\n${parts.join('\n')}\n</section>`);
-  if (privacy !== undefined) sections.push(`<section>\n<h2>Privacy spent</h2>\n${summaryTable(privacy)}\n</section>`);
-  return sections.join('\n');
+  if (data.draws && data.draws.length > 0) blocks.push({ chart: { id: 'draws', title: 'MixTailor’s draws', spec: drawsSpec(data.draws) } });
+  return blocks;
 }
 
-/** The data each worker holds, as `byzsim data` prints it. */
-async function dataChart(holdings: readonly (readonly number[])[] | undefined): Promise<string> {
-  if (holdings === undefined || holdings.length === 0) return '';
-  const svg = await renderSvg(holdingsSpec(holdings));
-  return `<section>\n<h2>Data</h2>\n<figure aria-label="Training examples per worker, by label">${svg}</figure>\n</section>`;
+function troubleBlocks(data: ReportData): Block[] {
+  if (data.troubles === undefined) return [];
+  const { rounds, note } = data.troubles;
+  const totals = Object.fromEntries(TROUBLES.map((t) => [t.label, rounds.reduce((s, r) => s + r[t.key], 0)]));
+  const blocks: Block[] = [{ html: keyValueTable(totals) }];
+  if (rounds.some((r) => TROUBLES.some((t) => r[t.key] > 0))) blocks.push({ chart: { id: 'troubles', title: 'What went wrong, per round', spec: troubleSpec(rounds) } });
+  else blocks.push({ html: paragraph('No gradient was dropped, late or ignored; no round timed out or was skipped; no step was refused.') });
+  if (note) blocks.push({ html: paragraph(note, 'omitted') });
+  return blocks;
 }
 
-function warningsBox(warnings: readonly string[] | undefined): string {
-  if (warnings === undefined || warnings.length === 0) return '';
-  return `<section class="warnings" role="alert">\n<h2>What went wrong</h2>\n<ul>\n${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('\n')}\n</ul>\n</section>`;
+/** The VN ratio against the rule's bound, with how often the bound held. */
+function vnBlocks(series: PerRoundSeries | undefined, vn: ReportData['vn']): Block[] {
+  if (series === undefined || vn === undefined || !hasVn(series)) return [];
+  const which = vn.dp ? 'eq. 8, with the DP noise' : 'eq. 2';
+  const verdict =
+    vn.bound === null
+      ? `${vn.rule} has no VN-ratio bound in the DP paper (or pre-aggregation stands before it): the ratio is shown alone.`
+      : `k_F(n, f) = ${formatValue(vn.bound)} for ${vn.rule}; the ratio (${which}) was within it in ${formatValue((vn.holdsFraction ?? 0) * 100)}% of the ${vn.measured} rounds measured.`;
+  return [{ html: paragraph(verdict) }, { chart: { id: 'vn', title: 'VN ratio per round against the rule’s bound', spec: vnSpec(series, vn.bound, { dp: vn.dp }) } }];
 }
 
-function notesList(notes: readonly string[] | undefined): string {
-  if (notes === undefined || notes.length === 0) return '';
-  return `<section>\n<h2>Notes</h2>\n<ul>\n${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('\n')}\n</ul>\n</section>`;
+function timelineBlocks(timeline: ReportData['timeline']): Block[] {
+  if (timeline === undefined) return [];
+  if ('omitted' in timeline) return [{ html: omitted('The event timeline', timeline.omitted) }];
+  const how = timeline.selects ? 'green: the inputs the rule kept; amber: received but not kept' : 'blue: received and aggregated (the rule reports no selection)';
+  return [
+    { html: paragraph(`Round ${timeline.round}, in virtual time: θ's trip to each worker (grey), its computation (dotted), and its gradient's trip back (${how}; pink: late; black: dropped). Triangles are Byzantine senders.`) },
+    { chart: { id: 'timeline', title: `Event timeline of round ${timeline.round}`, spec: timelineSpec(timeline) } },
+  ];
+}
+
+/** The report's sections, in page order (what the page draws and what `--format svg|png` exports). */
+export function runSections(data: ReportData): Section[] {
+  const sections: Section[] = [];
+  if (data.warnings && data.warnings.length > 0) sections.push({ title: 'What went wrong', alert: true, blocks: [{ html: list(data.warnings) }] });
+  sections.push({ title: 'Summary', blocks: [{ html: keyValueTable(data.summary) }] });
+  sections.push({ title: 'Learning curves', blocks: curves(data) });
+  sections.push({ title: 'Gradients and aggregates', blocks: robustness(data) });
+  sections.push({ title: 'Drops, timeouts, skipped rounds and refused steps', blocks: troubleBlocks(data) });
+  sections.push({ title: 'VN-ratio condition', blocks: vnBlocks(data.perRound, data.vn) });
+  if (data.privacy !== undefined) sections.push({ title: 'Privacy spent', blocks: [{ html: keyValueTable(data.privacy) }] });
+  sections.push({ title: 'Event timeline', blocks: timelineBlocks(data.timeline) });
+  if (data.holdings !== undefined && data.holdings.length > 0) {
+    sections.push({ title: 'Data', blocks: [{ chart: { id: 'holdings', title: 'Training examples per worker, by label', spec: holdingsSpec(data.holdings) } }] });
+  }
+  if (data.configuration !== undefined) {
+    sections.push({ title: 'Configuration', blocks: [{ html: `<details open>\n<summary>The normalized scenario, as the trace header records it</summary>\n${keyValueTable(data.configuration)}\n</details>` }] });
+  }
+  if (data.notes && data.notes.length > 0) sections.push({ title: 'Notes', blocks: [{ html: list(data.notes) }] });
+  return sections;
 }
 
 export async function buildReportHtml(data: ReportData): Promise<string> {
-  const title = escapeHtml(data.title);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="generator" content="byzsim">
-<title>${title} · byzsim report</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-<header>
-<p>byzsim report</p>
-<h1>${title}</h1>
-</header>
-${warningsBox(data.warnings)}
-<section>
-<h2>Summary</h2>
-${summaryTable(data.summary)}
-</section>
-<section>
-<h2>Learning curves</h2>
-${await charts(data.history)}
-</section>
-${await gradientCharts(data.perRound, data.workers)}
-${await vnSection(data.perRound, data.vn, data.privacy)}
-${await dataChart(data.holdings)}
-${notesList(data.notes)}
-</main>
-</body>
-</html>
-`;
+  return renderPage('report', data.title, runSections(data));
 }
 
 /** Writes the report, creating the parent directory if needed. */

@@ -42,7 +42,7 @@ const DEFAULT_TITLES: Record<Metric, string> = {
 const CURVE_COLOURS: Record<Metric, string> = { accuracy: '#2563eb', loss: '#dc2626' };
 
 /** A fixed y-axis gutter keeps the accuracy and loss plots aligned when stacked. */
-const CONFIG: Config = {
+export const CONFIG: Config = {
   background: 'white',
   font: 'Helvetica, Arial, sans-serif',
   view: { stroke: null },
@@ -53,17 +53,17 @@ const CONFIG: Config = {
   line: { strokeWidth: 2 },
 };
 
-function finiteOrNull(v: number): number | null {
+export function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
 /** Points are drawn on every round, but shrink once they would merge into the line. */
-function pointMark(rounds: number, color?: string): { size: number; filled: boolean; color?: string } {
+export function pointMark(rounds: number, color?: string): { size: number; filled: boolean; color?: string } {
   const size = rounds > 100 ? 6 : rounds > 40 ? 14 : 30;
   return color === undefined ? { size, filled: true } : { size, filled: true, color };
 }
 
-function roundAxis(): object {
+export function roundAxis(): object {
   return { field: 'round', type: 'quantitative', title: 'round', axis: { format: 'd', tickMinStep: 1 } };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lpDistance, lpDistancesFrom, lpIrlsSums, pairwiseLp, pow, squaredLpDistance } from '../../src/kernels/lp.ts';
-import { powerFunction } from '../../src/kernels/power.ts';
+import { powerFunction } from './power-reference.ts';
 import { bulyanAggregate } from '../../src/aggregators/bulyan.ts';
 import { createAggregator } from '../../src/aggregators/index.ts';
 import { createRng } from '../../src/sim/rng.ts';

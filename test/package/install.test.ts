@@ -5,11 +5,12 @@
  * every README example, run as written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireRedisServer, startRedisServer } from '../helpers/redis-server.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -87,6 +88,50 @@ export async function resolve(s, c, next) { const r = await next(s, c); appendFi
     for (const f of ['trace.jsonl', 'metrics.json', 'report.html']) expect(existsSync(join(project, 'out', 'small', f))).toBe(true);
     expect(sh(project, bin, ['replay', 'out/small/trace.jsonl']).stdout).toMatch(/replay ok/);
   });
+
+  it('byzsim sweep runs a grid on threads, and byzsim report reads its directory', () => {
+    writeFileSync(join(project, 'base.yaml'), 'rounds: 4\nworkers: 5\nbyzantine: { f: 1 }\naggregator: cwtm\nattack: alie\neval: { every: 2 }\n');
+    writeFileSync(join(project, 'grid.yaml'), 'base: base.yaml\ngrid:\n  aggregator: [cwtm, "nnm > cwmed"]\n  attack: [alie, signflip]\n');
+    const r = sh(project, bin, ['sweep', 'grid.yaml', '--jobs', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(project, 'out', 'sweeps', 'grid', 'summary.json'), 'utf8'));
+    expect(summary.complete).toBe(4);
+    expect(summary.worstCase).toHaveLength(2);
+    const report = sh(project, bin, ['report', 'out/sweeps/grid']);
+    expect(report.code, report.stderr).toBe(0);
+    expect(existsSync(join(project, 'out', 'sweeps', 'grid', 'report.html'))).toBe(true);
+    const svg = sh(project, bin, ['report', 'out/sweeps/grid', '--format', 'svg']);
+    expect(svg.code, svg.stderr).toBe(0);
+    expect(readFileSync(join(project, 'out', 'sweeps', 'grid', 'figures', 'worst-case.svg'), 'utf8')).toMatch(/^<svg/);
+  }, 120_000);
+
+  it('byzsim sweep --queue, byzsim worker and byzsim collect work from it on a real Redis', async () => {
+    requireRedisServer();
+    const redis = await startRedisServer();
+    try {
+      const url = redis.url();
+      const submitted = sh(project, bin, ['sweep', 'grid.yaml', '--queue', url, '--out', 'out/queued']);
+      expect(submitted.code, submitted.stderr).toBe(0);
+      // One worker, results kept in Redis; it runs until stopped.
+      const worker = spawn(bin, ['worker', '--queue', url], { cwd: project, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+      try {
+        const watched = await new Promise<number>((resolve) => {
+          const w = spawn(bin, ['sweep', 'grid.yaml', '--queue', url, '--watch', '--out', 'out/queued'], { cwd: project, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+          w.on('exit', (code) => resolve(code ?? -1));
+        });
+        expect(watched).toBe(0);
+      } finally {
+        worker.kill('SIGTERM');
+      }
+      const collected = sh(project, bin, ['collect', 'grid.yaml', '--queue', url, '--out', 'out/collected']);
+      expect(collected.code, collected.stderr).toBe(0);
+      const local = JSON.parse(readFileSync(join(project, 'out', 'sweeps', 'grid', 'summary.json'), 'utf8'), (k, v) => (k === 'wallSeconds' ? undefined : v));
+      const queued = JSON.parse(readFileSync(join(project, 'out', 'collected', 'summary.json'), 'utf8'), (k, v) => (k === 'wallSeconds' ? undefined : v));
+      expect(queued).toEqual(local);
+    } finally {
+      await redis.stop();
+    }
+  }, 120_000);
 
   it("import('byzsim') gives the library, and its declarations type-check a consumer", () => {
     const r = sh(project, process.execPath, ['--input-type=module', '-e', "const b = await import('byzsim'); console.log(typeof b.cwtm, typeof b.runScenario, typeof b.defineAggregator);"]);

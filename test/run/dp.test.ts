@@ -11,7 +11,7 @@ import { gaussianSigma } from '../../src/learning/dp/calibrate.ts';
 import { createRng } from '../../src/sim/rng.ts';
 import { parseScenarioText } from '../../src/scenario/load.ts';
 import { ScenarioError } from '../../src/scenario/errors.ts';
-import { runToDirectory } from '../../src/cli/run.ts';
+import { runToDirectory } from '../../src/run/output.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,7 +166,7 @@ describe('metrics.json and the report of a run with DP', () => {
       expect(json.perRound.vnDp).toHaveLength(6);
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
       expect(html).toContain('VN-ratio condition');
-      expect(html).toContain(`aria-label="VN ratio per round against the rule's bound"`);
+      expect(html).toContain('aria-label="VN ratio per round against the rule’s bound"');
       expect(html).toContain('bound k_F(n, f)');
       expect(html).toContain('with DP noise (eq. 8)');
       expect(html).toContain('Privacy spent');

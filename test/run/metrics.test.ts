@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { smallScenario, traceOf } from './fixtures.ts';
-import { runToDirectory } from '../../src/cli/run.ts';
+import { runToDirectory } from '../../src/run/output.ts';
 import type { LearningTask } from '../../src/learning/task.ts';
 import type { TraceEvent } from '../../src/sim/trace.ts';
 import type { ScenarioInput } from '../../src/scenario/schema.ts';

@@ -78,6 +78,7 @@ export async function startThreads(o: ThreadOptions): Promise<Threads | undefine
 }
 
 function shared<T extends Float32Array | Int32Array | Uint8Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a;
   // By element type, not a.constructor: labels read from a file may be a Node Buffer, whose constructor is deprecated.
   const Ctor = (a instanceof Float32Array ? Float32Array : a instanceof Int32Array ? Int32Array : Uint8Array) as unknown as new (buffer: SharedArrayBuffer) => T;
   const copy = new Ctor(new SharedArrayBuffer(a.byteLength));

@@ -1,4 +1,7 @@
 /**
+ * The ℓp rules' power before src/kernels/lp.ts, kept as the oracle its tests
+ * compare with bit for bit.
+ *
  * x ↦ xᵖ for x ≥ 0, specialized once per exponent: integer exponents (the
  * ℓp rules of MixTailor's pool use p = 1 … 16) by repeated multiplication,
  * which is an order of magnitude faster than Math.pow in the hot loops of
