@@ -45,8 +45,8 @@
  *   inputs arrived in.
  */
 import type { AggregationResult } from './types.ts';
-import { commonDimension, isFiniteVector, meanOf, weightedMeanOf } from '../kernels/vector.ts';
-import { canonicalOrder, squaredDistanceMatrix, topEigenpair } from './smea.ts';
+import { commonDimension, meanOf, weightedMeanOf } from '../kernels/vector.ts';
+import { canonicalOrder, finiteInputs, squaredDistanceMatrix, topEigenpair } from './smea.ts';
 import { defineRule, honestMajority as requirement } from './define.ts';
 
 interface CafRounds {
@@ -113,7 +113,7 @@ export function cafAggregate(vectors: readonly Float32Array[], f: number): Aggre
   commonDimension(vectors, 'caf');
   const n = vectors.length;
   if (!requirement.check(n, f)) throw new Error(`caf requires ${requirement.text} (got n=${n}, f=${f})`);
-  const finite = vectors.map(isFiniteVector);
+  const finite = finiteInputs(vectors);
   const order = canonicalOrder(vectors, finite);
   const count = finite.filter(Boolean).length;
   // Nothing to filter: every input is non-finite, and so is their mean.

@@ -44,10 +44,10 @@
  *   (a new model); `reset()` forgets them too.
  */
 import type { AggregationResult, Aggregator } from './types.ts';
-import { commonDimension, isFiniteVector, norm } from '../kernels/vector.ts';
+import { commonDimension, squaredNorms } from '../kernels/vector.ts';
 import { kernels } from '../kernels/path.ts';
 import { defineRule, honestMajority as requirement } from './define.ts';
-import { largerCluster, linkageOption, type Linkage } from './clustering.ts';
+import { gramOf, largerCluster, linkageOption, type Linkage } from './clustering.ts';
 
 const options = { linkage: linkageOption };
 
@@ -151,16 +151,19 @@ export const clippedclustering = defineRule({
           history.clear();
           dimension = d;
         }
-        const finite = vectors.flatMap((x, i) => (isFiniteVector(x) ? [i] : []));
+        // One Gram pass over every input: ‖xᵢ‖² = Gᵢᵢ is finite iff xᵢ is, and the finite inputs' block is their Gram matrix.
+        const G = kernels().gram(vectors);
+        const finite = vectors.flatMap((_, i) => (G[i * n + i] < Infinity ? [i] : []));
         if (finite.length === 0) {
           // Every input non-finite: outside the contract; NaN says so.
           return { aggregate: new Float32Array(d).fill(NaN), diagnostics: { selected: [], threshold: history.median(), clipped: 0 } };
         }
         const rows = finite.map((i) => vectors[i]);
-        const norms = rows.map(norm);
+        // norm's bits (squaredNorm's sums, not the Gram diagonal's).
+        const norms = Array.from(squaredNorms(rows), Math.sqrt);
         for (const r of norms) history.push(r);
         const tau = history.median();
-        const kept = largerCluster(rows, linkage as Linkage);
+        const kept = largerCluster(rows, linkage as Linkage, gramOf(G, n, finite));
         const scales = kept.map((k) => (norms[k] > tau ? tau / norms[k] : 1));
         const aggregate = new Float32Array(d);
         kernels().weightedSum(

@@ -42,7 +42,7 @@
  * - Cosines in float64 from the Gram matrix; the mean in float64, rounded once.
  */
 import type { AggregationResult } from './types.ts';
-import { commonDimension, isFiniteVector, meanOf } from '../kernels/vector.ts';
+import { commonDimension, meanOf } from '../kernels/vector.ts';
 import { kernels } from '../kernels/path.ts';
 import { resolveOptions } from '../spec.ts';
 import { defineRule, honestMajority as requirement } from './define.ts';
@@ -64,8 +64,11 @@ const options = { linkage: linkageOption };
  * depends on its two vectors only, not on their positions.
  */
 export function cosineDistances(vectors: readonly Float32Array[]): Float64Array {
-  const n = vectors.length;
-  const G = kernels().gram(vectors);
+  return cosineDistancesOf(kernels().gram(vectors), vectors.length);
+}
+
+/** cosineDistances from the inputs' Gram matrix G (row-major n×n). */
+function cosineDistancesOf(G: Float64Array, n: number): Float64Array {
   const D = new Float64Array(n * n);
   for (let a = 0; a < n; a++) {
     for (let b = a + 1; b < n; b++) {
@@ -152,13 +155,23 @@ export function agglomerate(dist: Float64Array, n: number, k: number, linkage: L
 /**
  * Indices (ascending) of the larger of the two clusters of finite `vectors`
  * by cosine distance; of two of equal size, the one holding the
- * lexicographically smallest vector. One vector is its own cluster.
+ * lexicographically smallest vector. One vector is its own cluster. `gram`,
+ * when given, is their Gram matrix (as kernels().gram gives it).
  */
-export function largerCluster(vectors: readonly Float32Array[], linkage: Linkage): number[] {
+export function largerCluster(vectors: readonly Float32Array[], linkage: Linkage, gram?: Float64Array): number[] {
   const n = vectors.length;
   if (n <= 1) return n === 1 ? [0] : [];
-  const [first, second] = agglomerate(cosineDistances(vectors), n, 2, linkage, lexRanks(vectors));
+  const D = gram ? cosineDistancesOf(gram, n) : cosineDistances(vectors);
+  const [first, second] = agglomerate(D, n, 2, linkage, lexRanks(vectors));
   return second.length > first.length ? second : first;
+}
+
+/** The block of the n×n matrix G on the rows and columns `rows`. */
+export function gramOf(G: Float64Array, n: number, rows: readonly number[]): Float64Array {
+  const m = rows.length;
+  const out = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) out[a * m + b] = G[rows[a] * n + rows[b]];
+  return out;
 }
 
 export function clusteringAggregate(vectors: readonly Float32Array[], f: number, opts: { linkage?: string } = {}): AggregationResult {
@@ -166,12 +179,16 @@ export function clusteringAggregate(vectors: readonly Float32Array[], f: number,
   const d = commonDimension(vectors, 'clustering');
   const n = vectors.length;
   if (!requirement.check(n, f)) throw new Error(`clustering requires ${requirement.text} (got n=${n}, f=${f})`);
-  const finite = vectors.flatMap((x, i) => (isFiniteVector(x) ? [i] : []));
+  // One Gram pass over every input; ‖xᵢ‖² = Gᵢᵢ is finite iff xᵢ is (float32 squares cannot overflow the
+  // float64 sum), and each entry depends on its two inputs only, so the finite inputs' block is their Gram matrix.
+  const G = kernels().gram(vectors);
+  const finite = vectors.flatMap((_, i) => (G[i * n + i] < Infinity ? [i] : []));
   // Every input non-finite: outside the contract; NaN says so.
   if (finite.length === 0) return { aggregate: new Float32Array(d).fill(NaN), diagnostics: { selected: [] } };
   const selected = largerCluster(
     finite.map((i) => vectors[i]),
     linkage as Linkage,
+    gramOf(G, n, finite),
   ).map((k) => finite[k]);
   return { aggregate: meanOf(selected.map((i) => vectors[i])), diagnostics: { selected } };
 }

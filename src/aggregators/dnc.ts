@@ -40,7 +40,9 @@
  *   computes one iteration (the intersection of equal sets is that set).
  */
 import type { AggregationContext, AggregationResult, Requirement } from './types.ts';
-import { commonDimension, isFiniteVector } from '../kernels/vector.ts';
+import { commonDimension, squaredNorms } from '../kernels/vector.ts';
+import { kernels } from '../kernels/path.ts';
+import type { Rng } from '../sim/rng.ts';
 import { lexCompare } from '../kernels/subsets.ts';
 import { resolveParams } from '../spec.ts';
 import { defineRule } from './define.ts';
@@ -125,7 +127,7 @@ export function topEigenpair(a: Float64Array, m: number): { value: number; vecto
  * `coords`, scaled by n² (which leaves the ranking as it is): λ·uᵢ² for the top eigenpair
  * of the Gram matrix of the rows n·xᵢ[r] − Σⱼ xⱼ[r].
  */
-function outlierScores(rows: readonly Float32Array[], coords: readonly number[]): Float64Array {
+function outlierScores(rows: readonly Float32Array[], coords: ArrayLike<number>): Float64Array {
   const m = rows.length;
   const b = coords.length;
   const centred = new Float64Array(m * b);
@@ -160,6 +162,38 @@ function outlierScores(rows: readonly Float32Array[], coords: readonly number[])
   return Float64Array.from(vector, (u) => value * u * u);
 }
 
+/**
+ * rng.sample(n, k) — the first k entries of a Fisher–Yates shuffle of 0 … n − 1, with the
+ * same calls to rng.next() and the same result — without building its pool as an array of
+ * n numbers (DnC draws b = 10⁴ of d = 10⁶ coordinates per iteration, where that pool took
+ * most of the rule's time). test/aggregators/speed-dnc.test.ts checks it against rng.sample.
+ */
+export function sampleIndices(rng: Pick<Rng, 'next'>, n: number, k: number): number[] {
+  if (k > n) throw new RangeError(`cannot sample ${k} distinct indices out of ${n}`);
+  // The pool's displaced entries in an open-addressing table (position → entry; −1 an empty slot),
+  // at most k of them, at a load of at most 1/4; a position not in it still holds itself.
+  const bits = Math.min(30, Math.max(4, Math.ceil(Math.log2(4 * k))));
+  const mask = (1 << bits) - 1;
+  const keys = new Int32Array(mask + 1).fill(-1);
+  const values = new Int32Array(mask + 1);
+  const slot = (x: number): number => {
+    let h = Math.imul(x, 0x9e3779b1) >>> (32 - bits);
+    while (keys[h] !== -1 && keys[h] !== x) h = (h + 1) & mask;
+    return h;
+  };
+  const out = new Array<number>(k);
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(rng.next() * (n - i));
+    const si = slot(i);
+    const atI = keys[si] === i ? values[si] : i;
+    const sj = slot(j);
+    out[i] = keys[sj] === j ? values[sj] : j;
+    keys[sj] = j;
+    values[sj] = atI;
+  }
+  return out;
+}
+
 /** The common dimension, once (n, f) is known to meet the requirement. */
 function validated(vectors: readonly Float32Array[], f: number, c: number): number {
   const d = commonDimension(vectors, 'dnc');
@@ -181,7 +215,9 @@ export function dncAggregate(
   const d = validated(vectors, f, c);
   const n = vectors.length;
   if (options.subsets.length === 0) throw new Error('dnc: no coordinate subsets (one per iteration)');
-  const order = vectors.map((_, i) => i).filter((i) => isFiniteVector(vectors[i]));
+  // ‖xᵢ‖² is finite iff xᵢ is (float32 squares cannot overflow the float64 sum): one SIMD pass.
+  const sq = squaredNorms(vectors);
+  const order = vectors.map((_, i) => i).filter((i) => sq[i] < Infinity);
   order.sort((i, j) => lexCompare(vectors[i], vectors[j]) || i - j);
   const rows = order.map((i) => vectors[i]);
   const keep = Math.min(order.length, n - Math.floor(c * f));
@@ -190,17 +226,16 @@ export function dncAggregate(
     if (subset.length === 0 || subset.some((j) => !Number.isInteger(j) || j < 0 || j >= d)) {
       throw new Error(`dnc: a coordinate subset must list coordinates in [0, ${d})`);
     }
-    const scores = outlierScores(rows, [...subset].sort((x, y) => x - y));
+    const scores = outlierScores(rows, Int32Array.from(subset).sort());
     // Ties go to the lexicographically first vector: `order` is sorted that way.
     const ranked = rows.map((_, r) => r).sort((r, s) => scores[r] - scores[s] || r - s);
     for (let r = 0; r < keep; r++) count[order[ranked[r]]]++;
   }
   const most = Math.max(...count);
   const selected = vectors.map((_, i) => i).filter((i) => count[i] === most);
-  const sum = new Float64Array(d);
-  for (const i of selected) for (let j = 0; j < d; j++) sum[j] += vectors[i][j];
+  // Σ xᵢ in float64 in ascending i from 0, divided by |selected|, rounded once.
   const aggregate = new Float32Array(d);
-  for (let j = 0; j < d; j++) aggregate[j] = sum[j] / selected.length;
+  kernels().weightedSum(selected.map((i) => vectors[i]), new Float64Array(selected.length).fill(1), selected.length, aggregate);
   return {
     aggregate,
     diagnostics: { selected, iterations: options.subsets.length },
@@ -219,7 +254,7 @@ export const dnc = defineRule({
     if (b >= d) return dncAggregate(vectors, ctx.f, { c, subsets: [Array.from({ length: d }, (_, j) => j)] });
     const rng = ctx.rng;
     if (!rng) throw new Error('dnc is randomized: it needs ctx.rng (the server’s stream) to draw its coordinates');
-    const subsets = Array.from({ length: niters }, () => rng.sample(d, b));
+    const subsets = Array.from({ length: niters }, () => sampleIndices(rng, d, b));
     return dncAggregate(vectors, ctx.f, { c, subsets });
   },
 });

@@ -24,35 +24,31 @@
 import type { AggregationResult } from './types.ts';
 import { commonDimension } from '../kernels/vector.ts';
 import { defineRule } from './define.ts';
+import { kernels } from '../kernels/path.ts';
 
 export function fltrustAggregate(vectors: readonly Float32Array[], reference: Float32Array | undefined): AggregationResult {
   const d = commonDimension(vectors, 'fltrust');
   if (!reference) throw new Error('fltrust needs the server’s trusted gradient g₀ (ctx.reference): in a scenario, give the server trusted examples with server.trusted');
   if (reference.length !== d) throw new Error(`fltrust: the trusted gradient has dimension ${reference.length}, the inputs ${d}`);
-  let gg = 0;
-  for (let j = 0; j < d; j++) gg += reference[j] * reference[j];
-  const g0 = Math.sqrt(gg);
-  const scores = new Float64Array(vectors.length);
-  const acc = new Float64Array(d);
+  const n = vectors.length;
+  // One Gram pass over g₀ and the inputs gives ‖g₀‖², every ‖xᵢ‖² and every xᵢ·g₀ (float64 sums of exact products).
+  const G = kernels().gram([reference, ...vectors]);
+  const g0 = Math.sqrt(G[0]);
+  const scores = new Float64Array(n);
+  const weights = new Float64Array(n);
   let total = 0;
-  vectors.forEach((x, i) => {
-    let xx = 0;
-    let xg = 0;
-    for (let j = 0; j < d; j++) {
-      xx += x[j] * x[j];
-      xg += x[j] * reference[j];
-    }
-    const nx = Math.sqrt(xx);
-    const cosine = xg / (nx * g0);
+  for (let i = 0; i < n; i++) {
+    const nx = Math.sqrt(G[(i + 1) * (n + 1) + i + 1]);
+    const cosine = G[i + 1] / (nx * g0);
     const score = Number.isFinite(cosine) && cosine > 0 ? cosine : 0;
     scores[i] = score;
-    if (score === 0) return;
+    if (score === 0) continue;
     total += score;
-    const w = (score * g0) / nx;
-    for (let j = 0; j < d; j++) acc[j] += w * x[j];
-  });
+    weights[i] = (score * g0) / nx;
+  }
   const aggregate = new Float32Array(d);
-  if (total > 0) for (let j = 0; j < d; j++) aggregate[j] = acc[j] / total;
+  // Σᵢ wᵢxᵢ / Σᵢ TSᵢ in float64, rows of weight 0 skipped, rounded once.
+  if (total > 0) kernels().weightedSum(vectors, weights, total, aggregate);
   const selected = [...scores.keys()].filter((i) => scores[i] > 0);
   return { aggregate, diagnostics: { selected, scores: Array.from(scores) } };
 }

@@ -60,7 +60,7 @@
  *   histories' forgets them (a new model); `reset()` forgets them too.
  */
 import type { AggregationResult, Aggregator, Requirement } from './types.ts';
-import { commonDimension, isFiniteVector, weightedMeanOf } from '../kernels/vector.ts';
+import { commonDimension, squaredNorms, weightedMeanOf } from '../kernels/vector.ts';
 import { defineRule } from './define.ts';
 
 const params = {
@@ -78,36 +78,80 @@ const BLOCK = 512;
 /**
  * Hᵢ·Hⱼ for float64 rows, row-major m × m, one blocked pass over the columns.
  * The sum for a pair runs over the columns in the same order whichever of the
- * two comes first, so each entry depends on its two rows only.
+ * two comes first (per block of BLOCK columns from 0, the blocks' sums added
+ * in column order), so each entry depends on its two rows only. Rows go two
+ * at a time against four (eight sums per load of six values), then against
+ * two and one; the entries below the diagonal that a tile computes on the
+ * way are overwritten from those above it.
  */
 function gram64(rows: readonly Float64Array[], d: number): Float64Array {
   const m = rows.length;
   const G = new Float64Array(m * m);
   for (let j0 = 0; j0 < d; j0 += BLOCK) {
     const j1 = Math.min(d, j0 + BLOCK);
-    for (let a = 0; a < m; a++) {
-      const x = rows[a];
+    let a = 0;
+    for (; a + 1 < m; a += 2) {
+      const x0 = rows[a];
+      const x1 = rows[a + 1];
+      const r0 = a * m;
+      const r1 = r0 + m;
       let b = a;
-      // Two rows against x at once: x[j] is loaded once for both.
-      for (; b + 1 < m; b += 2) {
-        const y = rows[b];
-        const z = rows[b + 1];
-        let sy = 0;
-        let sz = 0;
+      for (; b + 3 < m; b += 4) {
+        const y0 = rows[b];
+        const y1 = rows[b + 1];
+        const y2 = rows[b + 2];
+        const y3 = rows[b + 3];
+        let s00 = 0;
+        let s01 = 0;
+        let s02 = 0;
+        let s03 = 0;
+        let s10 = 0;
+        let s11 = 0;
+        let s12 = 0;
+        let s13 = 0;
         for (let j = j0; j < j1; j++) {
-          const t = x[j];
-          sy += t * y[j];
-          sz += t * z[j];
+          const u = x0[j];
+          const v = x1[j];
+          const p = y0[j];
+          const q = y1[j];
+          const r = y2[j];
+          const t = y3[j];
+          s00 += u * p;
+          s01 += u * q;
+          s02 += u * r;
+          s03 += u * t;
+          s10 += v * p;
+          s11 += v * q;
+          s12 += v * r;
+          s13 += v * t;
         }
-        G[a * m + b] += sy;
-        G[a * m + b + 1] += sz;
+        G[r0 + b] += s00;
+        G[r0 + b + 1] += s01;
+        G[r0 + b + 2] += s02;
+        G[r0 + b + 3] += s03;
+        G[r1 + b] += s10;
+        G[r1 + b + 1] += s11;
+        G[r1 + b + 2] += s12;
+        G[r1 + b + 3] += s13;
       }
-      if (b < m) {
+      for (; b < m; b++) {
         const y = rows[b];
-        let sy = 0;
-        for (let j = j0; j < j1; j++) sy += x[j] * y[j];
-        G[a * m + b] += sy;
+        let s0 = 0;
+        let s1 = 0;
+        for (let j = j0; j < j1; j++) {
+          const t = y[j];
+          s0 += x0[j] * t;
+          s1 += x1[j] * t;
+        }
+        G[r0 + b] += s0;
+        G[r1 + b] += s1;
       }
+    }
+    if (a < m) {
+      const x = rows[a];
+      let s = 0;
+      for (let j = j0; j < j1; j++) s += x[j] * x[j];
+      G[a * m + a] += s;
     }
   }
   for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) G[b * m + a] = G[a * m + b];
@@ -190,7 +234,9 @@ export const foolsgold = defineRule({
           histories.clear();
           dimension = d;
         }
-        const finite = vectors.flatMap((x, k) => (isFiniteVector(x) ? [k] : []));
+        // ‖xₖ‖² is finite iff xₖ is (float32 squares cannot overflow the float64 sum): one SIMD pass.
+        const sq = squaredNorms(vectors);
+        const finite = vectors.flatMap((_, k) => (sq[k] < Infinity ? [k] : []));
         const weights = new Float64Array(n);
         if (finite.length === 0) {
           // Every input non-finite: outside the contract; NaN says so.

@@ -46,7 +46,8 @@
  *   depend on the order the inputs arrived in. The peers use the input order.
  */
 import type { AggregationContext, AggregationResult } from './types.ts';
-import { commonDimension, isFiniteVector, medianOf as median, norm } from '../kernels/vector.ts';
+import { commonDimension, medianOf as median, squaredNorms } from '../kernels/vector.ts';
+import { kernels } from '../kernels/path.ts';
 import { resolveOptions, resolveParams, SpecError } from '../spec.ts';
 import { defineRule, honestMajority as requirement } from './define.ts';
 
@@ -172,10 +173,12 @@ function signStatistics(vectors: readonly Float32Array[], start: number, length:
     let pos = 0;
     let zero = 0;
     let neg = 0;
+    // Branch-free counts (random signs would mispredict a branch half the time); NaN counts in none.
     for (let j = start; j < start + length; j++) {
-      if (x[j] > 0) pos++;
-      else if (x[j] < 0) neg++;
-      else if (x[j] === 0) zero++;
+      const v = x[j];
+      pos += +(v > 0);
+      neg += +(v < 0);
+      zero += +(v === 0);
     }
     return [pos / length, zero / length, neg / length];
   });
@@ -217,7 +220,8 @@ export function signguardAggregate(vectors: readonly Float32Array[], f: number, 
   if (!Number.isInteger(start) || start < 0 || start > d - length) {
     throw new Error(`signguard: block start ${start} outside [0, ${d - length}] (block of ${length} of ${d} coordinates)`);
   }
-  const norms = vectors.map((x) => (isFiniteVector(x) ? norm(x) : Infinity));
+  // squaredNorm's bits, finite iff the input is.
+  const norms = Array.from(squaredNorms(vectors), (s) => (s < Infinity ? Math.sqrt(s) : Infinity));
   const medianNorm = median(norms);
   const byNorm = norms.map((v) => v > lower * medianNorm && v < upper * medianNorm);
 
@@ -228,13 +232,10 @@ export function signguardAggregate(vectors: readonly Float32Array[], f: number, 
   const bySign = new Set(largestCluster(labels).map((r) => visit[r]));
 
   const selected = vectors.map((_, i) => i).filter((i) => byNorm[i] && bySign.has(i));
-  const sum = new Float64Array(d);
-  for (const i of selected) {
-    const scale = Math.min(1, medianNorm / norms[i]);
-    for (let j = 0; j < d; j++) sum[j] += vectors[i][j] * scale;
-  }
   const aggregate = new Float32Array(d);
-  if (selected.length) for (let j = 0; j < d; j++) aggregate[j] = sum[j] / selected.length;
+  // Σ xᵢ·min(1, M/‖xᵢ‖) in float64 in the order of `selected`, divided by |S|, rounded once.
+  const scales = selected.map((i) => Math.min(1, medianNorm / norms[i]));
+  if (selected.length) kernels().weightedSum(selected.map((i) => vectors[i]), scales, selected.length, aggregate);
   return {
     aggregate,
     diagnostics: {

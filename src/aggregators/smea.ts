@@ -45,7 +45,9 @@
  *   past maxSubsets.
  */
 import type { AggregationResult, Requirement } from './types.ts';
-import { commonDimension, isFiniteVector, meanOf, squaredDistance } from '../kernels/vector.ts';
+import { commonDimension, meanOf, squaredNorms } from '../kernels/vector.ts';
+import { kernels } from '../kernels/path.ts';
+import { BLOCK } from '../kernels/simd.ts';
 import { binomial, lexCompare } from '../kernels/subsets.ts';
 import { resolveParams } from '../spec.ts';
 import { defineRule } from './define.ts';
@@ -80,16 +82,33 @@ export function canonicalOrder(vectors: readonly Float32Array[], finite: readonl
     .sort((a, b) => Number(finite[b]) - Number(finite[a]) || (finite[a] && finite[b] ? lexCompare(vectors[a], vectors[b]) : 0) || a - b);
 }
 
-/** ‖xₐ − x_b‖² for the inputs at `positions` (an m×m row-major matrix), float64 sums of exact differences. */
+/**
+ * ‖xₐ − x_b‖² for the inputs at `positions` (an m×m row-major matrix), float64 sums of exact differences
+ * (squaredDistancesTo's, so each entry depends on its two inputs only, in either order). The columns go
+ * a kernel block at a time, each block's rows still in cache for the m − 1 calls that read them; the
+ * blocks' sums are added in column order from 0, which is what one call over all the columns adds.
+ */
 export function squaredDistanceMatrix(vectors: readonly Float32Array[], positions: readonly number[]): Float64Array {
   const m = positions.length;
   const out = new Float64Array(m * m);
-  for (let a = 0; a < m; a++) {
-    for (let b = a + 1; b < m; b++) {
-      out[a * m + b] = out[b * m + a] = squaredDistance(vectors[positions[a]], vectors[positions[b]]);
+  if (m < 2) return out;
+  const d = vectors[positions[0]].length;
+  const row = new Float64Array(m);
+  const k = kernels();
+  for (let j0 = 0; j0 < d; j0 += BLOCK) {
+    const block = positions.map((p) => vectors[p].subarray(j0, Math.min(d, j0 + BLOCK)));
+    for (let a = 0; a + 1 < m; a++) {
+      k.squaredDistancesTo(block[a], block.slice(a + 1), row);
+      for (let t = 0; a + 1 + t < m; t++) out[a * m + a + 1 + t] += row[t];
     }
   }
+  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) out[b * m + a] = out[a * m + b];
   return out;
+}
+
+/** The inputs' finiteness from one SIMD pass: ‖xᵢ‖² is finite iff xᵢ is (float32 squares cannot overflow the float64 sum). */
+export function finiteInputs(vectors: readonly Float32Array[]): boolean[] {
+  return Array.from(squaredNorms(vectors), (s) => s < Infinity);
 }
 
 /**
@@ -322,7 +341,7 @@ export function smeaAggregate(vectors: readonly Float32Array[], f: number, optio
     throw new Error(`smea requires ${requirement.text} (got n=${n}, f=${f}${count})`);
   }
   const m = n - f;
-  const finite = vectors.map(isFiniteVector);
+  const finite = finiteInputs(vectors);
   const order = canonicalOrder(vectors, finite);
   const finiteCount = finite.filter(Boolean).length;
   let chosen = order.slice(0, m);
@@ -343,7 +362,10 @@ export function smeaAggregate(vectors: readonly Float32Array[], f: number, optio
     );
     const central = finiteOrder.map((_, k) => k).sort((a, b) => scores[a] - scores[b] || a - b);
     const searchOrder = central.map((k) => finiteOrder[k]);
-    const found = smallestEigenvalueSubset(squaredDistanceMatrix(vectors, searchOrder), finiteCount, m, d);
+    // The same distances in the search order (each entry depends on its two inputs only).
+    const bySearch = new Float64Array(finiteCount * finiteCount);
+    for (let a = 0; a < finiteCount; a++) for (let b = 0; b < finiteCount; b++) bySearch[a * finiteCount + b] = byDistance[central[a] * finiteCount + central[b]];
+    const found = smallestEigenvalueSubset(bySearch, finiteCount, m, d);
     // Summed in the canonical order, so the output is the same bit for bit whatever the input order.
     chosen = found.subset.map((k) => central[k]).sort((a, b) => a - b).map((k) => finiteOrder[k]);
     lambda = found.lambda;
