@@ -4,18 +4,17 @@
  * resuming after kill -9.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { expand, loadSweep, parseSetFlags, SweepError } from '../../src/sweep/load.ts';
 import { runLocal } from '../../src/sweep/local.ts';
 import { removeStaleTemporaries } from '../../src/sweep/job.ts';
-import { hostname } from 'node:os';
-import { mkdirSync } from 'node:fs';
 import { summarize, summaryCsv, worstCases, type ConfigurationSummary, type Manifest } from '../../src/sweep/summary.ts';
-import { pathToFileURL } from 'node:url';
 import { BIN, cli } from '../helpers/cli.ts';
+import { reportCommand } from '../../src/cli/report.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'byzsim-sweep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -210,6 +209,15 @@ describe('running', () => {
     expect(cli(['sweep', file, '--out', out, '--jobs', '1']).stdout).toContain('ran 0, 12 were complete');
   }, 120_000);
 
+  it('runs its threads on the kernel path it was given', () => {
+    const out = join(dir, 'scalar');
+    const two = write('two.yaml', 'base: base.yaml\ngrid: { aggregator: [cwtm, cwmed] }\n');
+    const r = cli(['sweep', two, '--out', out, '--jobs', '2', '--kernels', 'scalar']);
+    expect(r.code, r.stderr).toBe(0);
+    const kernels = readdirSync(join(out, 'runs')).map((id) => JSON.parse(readFileSync(join(out, 'runs', id, 'metrics.json'), 'utf8')).kernels);
+    expect(kernels).toEqual(['scalar', 'scalar']);
+  }, 60_000);
+
   it('lists runs and their state with --dry-run, running nothing', () => {
     const r = cli(['sweep', file, '--out', join(dir, 'single'), '--dry-run']);
     expect(r.code).toBe(0);
@@ -217,6 +225,30 @@ describe('running', () => {
     expect(lines).toHaveLength(12);
     expect(lines.every((l) => /^[0-9a-f]{16} {2}complete {2}aggregator=/.test(l))).toBe(true);
   });
+});
+
+describe('the report of a sweep', () => {
+  it('draws the f × heterogeneity heatmap when the grid varies f and the partition, and a MixTailor run’s draws', async () => {
+    const out = join(dir, 'f-het');
+    const file = write(
+      'f-het.yaml',
+      'base: base.yaml\nset: { workers: 9, data.partition: "dirichlet(alpha=1)" }\ngrid:\n  aggregator: [cwtm, "mixtailor(pool=[cwtm, cwmed, krum])"]\n' +
+        '  byzantine.f: [1, 2]\n  data.partition: ["dirichlet(alpha=0.1)", "dirichlet(alpha=10)"]\n',
+    );
+    const result = await runLocal(await loadSweep(file, { outDir: out }), { jobs: 1 });
+    expect(result.summary.complete).toBe(8);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await reportCommand(out, {})).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    const page = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(page).toContain('data-chart="f-heterogeneity"');
+    const mixtailor = result.summary.configurations.find((c) => String(c.config.aggregator).startsWith('mixtailor'))!;
+    const id = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')).runs.find((r: { config: object; seed: number }) => JSON.stringify(r.config) === JSON.stringify(mixtailor.config)).id;
+    expect(readFileSync(join(out, 'runs', id, 'report.html'), 'utf8')).toContain('data-chart="draws"');
+  }, 60_000);
 });
 
 describe('temporaries', () => {
