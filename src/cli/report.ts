@@ -73,12 +73,12 @@ export async function reportCommand(dir: string, options: ReportCommandOptions):
     }
     console.log(`${sweep.name}: ${sweep.runs.length - missing} of ${sweep.runs.length} runs complete${format === 'html' ? '; rewrote their report.html' : ''}`);
     sections = sweepSections(sweep);
-    html = await buildSweepHtml(sweep);
+    html = await buildSweepHtml(sweep, sections);
   } else if (isRunDirectory(dir)) {
     const run = loadRun(dir, options.round);
     const data = runReportData(run, extrasOf(run));
     sections = runSections(data);
-    html = await buildReportHtml(data);
+    html = await buildReportHtml(data, sections);
   } else {
     throw new UserError(`${dir} is neither a run directory (no metrics.json or trace.jsonl) nor a sweep directory (no sweep.json)`);
   }

@@ -142,8 +142,8 @@ export function runSections(data: ReportData): Section[] {
   return sections;
 }
 
-export async function buildReportHtml(data: ReportData): Promise<string> {
-  return renderPage('report', data.title, runSections(data));
+export async function buildReportHtml(data: ReportData, sections: Section[] = runSections(data)): Promise<string> {
+  return renderPage('report', data.title, sections);
 }
 
 /** Writes the report, creating the parent directory if needed. */

@@ -259,8 +259,8 @@ export function sweepSections(sweep: Sweep): Section[] {
   return sections;
 }
 
-export async function buildSweepHtml(sweep: Sweep): Promise<string> {
-  return renderPage('sweep report', `byzsim sweep — ${sweep.name}`, sweepSections(sweep));
+export async function buildSweepHtml(sweep: Sweep, sections: Section[] = sweepSections(sweep)): Promise<string> {
+  return renderPage('sweep report', `byzsim sweep — ${sweep.name}`, sections);
 }
 
 /**

@@ -16,6 +16,7 @@ import { alwaysTs } from '../learning/build.ts';
 import { writeReport } from '../report/html.ts';
 import { loadRun, runReportData } from '../report/run-report.ts';
 import { createProgress } from '../report/progress.ts';
+import { startStopwatch } from '../report/stopwatch.ts';
 
 /** What a run writes into its output directory. */
 export const OUTPUTS = ['trace.jsonl', 'metrics.json', 'report.html'] as const;
@@ -100,7 +101,7 @@ export async function runToDirectory(scenario: Scenario, requested: string, modu
   const plan = createPlan(scenario, { backend, kernels: kernelPath(), modules });
   const writer = openTraceWriter(join(dir, 'trace.jsonl'), headerOf(plan), scenario.output.trace);
   const progress = createProgress(scenario.rounds, Boolean(process.stderr.isTTY) && !process.env.CI);
-  const started = performance.now();
+  const watch = startStopwatch();
   let result: RunResult | undefined;
   try {
     result = await runPlan(plan, {
@@ -115,7 +116,7 @@ export async function runToDirectory(scenario: Scenario, requested: string, modu
     // A run that failed leaves its trace without a trailer, as a killed one does: replay says it is cut short.
     writer.close(result && { events: result.events, hash: result.traceHash });
   }
-  const wallSeconds = (performance.now() - started) / 1000;
+  const wallSeconds = watch.seconds();
   const metrics: Metrics = {
     name: scenario.name!,
     run: plan.id,

@@ -84,6 +84,7 @@ export async function loadSweep(file: string, options: SweepOptions = {}): Promi
   } catch (err) {
     throw sweepError(file, at(['base']), 'base', `cannot read the base scenario ${baseFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  const base = { text: baseText, doc: parseDocument(baseText) };
   const name = spec.name ?? basename(file, extname(file));
   const dir = options.outDir ?? spec.output.dir ?? `out/sweeps/${name}`;
   const quick = options.quick === true;
@@ -109,9 +110,9 @@ export async function loadSweep(file: string, options: SweepOptions = {}): Promi
       let scenario: LoadedScenario;
       let modules: ModuleRecord[] = [];
       try {
-        const text = scenarioText(baseText, overrides, seed, quick ? spec.quick : undefined, options.set);
+        const { text, aggregator } = scenarioText(base, overrides, seed, quick ? spec.quick : undefined, options.set);
         // A rule named by a module path (`aggregator: ./my-rule.ts`) is loaded, from the base file's directory, before the check.
-        const loaded = await scenarioModules(aggregatorOf(text), baseFile);
+        const loaded = await scenarioModules(aggregator, baseFile);
         scenario = parseScenarioText(text, baseFile, {}, loaded.registries);
         modules = loaded.records;
       } catch (err) {
@@ -145,10 +146,19 @@ export async function loadSweep(file: string, options: SweepOptions = {}): Promi
   return { file, name, dir, keys, runs, skipped, quick };
 }
 
-/** The base scenario text with the overrides written at their paths (the base text itself if it does not parse: the check reports it). */
-function scenarioText(baseText: string, overrides: Config, seed: number, quick: SweepFile['quick'] | undefined, last: Config = {}): string {
-  const doc = parseDocument(baseText);
-  if (doc.errors.length > 0 || doc.contents === null || !isMap(doc.contents)) return baseText;
+/**
+ * The base scenario (parsed once) with the overrides written at their paths, as text, and the rule
+ * it names; the base text itself if it does not parse (the check reports it).
+ */
+function scenarioText(
+  base: { text: string; doc: Document },
+  overrides: Config,
+  seed: number,
+  quick: SweepFile['quick'] | undefined,
+  last: Config = {},
+): { text: string; aggregator: string } {
+  if (base.doc.errors.length > 0 || base.doc.contents === null || !isMap(base.doc.contents)) return { text: base.text, aggregator: '' };
+  const doc = base.doc.clone();
   const write = (values: Config) => {
     for (const [path, v] of Object.entries(values)) doc.setIn(path.split('.'), doc.createNode(v));
   };
@@ -160,13 +170,8 @@ function scenarioText(baseText: string, overrides: Config, seed: number, quick: 
     write(quick.set ?? defaultQuickSet(doc));
   }
   write(last);
-  return doc.toString();
-}
-
-/** The rule spec a scenario text names ('' when it names none, or not as a string). */
-function aggregatorOf(text: string): string {
-  const value = parseDocument(text).getIn(['aggregator']);
-  return typeof value === 'string' ? value : '';
+  const aggregator = doc.getIn(['aggregator']);
+  return { text: doc.toString(), aggregator: typeof aggregator === 'string' ? aggregator : '' };
 }
 
 /** The default quick profile's overrides: at most 1000 test examples where the dataset has a testSize. */

@@ -10,6 +10,7 @@
  * otherwise), then leaves reconnection to ioredis, so a worker or a watch
  * rides through a Redis restart.
  */
+import { wallMs } from '../report/stopwatch.ts';
 import { Redis, type RedisOptions } from 'ioredis';
 import { UserError } from '../errors.ts';
 
@@ -87,7 +88,7 @@ export interface ConnectOptions {
 export function quietReporter(write: (line: string) => void = (line) => process.stderr.write(line + '\n')): (message: string) => void {
   const last = new Map<string, number>();
   return (message) => {
-    const now = Date.now();
+    const now = wallMs();
     if ((last.get(message) ?? -Infinity) > now - 10_000) return;
     last.set(message, now);
     write(`byzsim: redis: ${message}`);
